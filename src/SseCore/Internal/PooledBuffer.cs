@@ -1,0 +1,90 @@
+using System;
+using System.Buffers;
+
+namespace SseCore.Internal;
+
+/// <summary>
+/// A growable byte buffer rented from <see cref="ArrayPool{T}.Shared"/>. It is a mutable struct:
+/// keep it in a field of a class and call its methods on that field, never on a copy.
+/// </summary>
+internal struct PooledBuffer
+{
+#if DEBUG
+    // Tiny in DEBUG so every test run exercises the grow path.
+    private const int InitialSize = 1;
+#else
+    private const int InitialSize = 256;
+#endif
+
+    private byte[]? _array;
+    private int _length;
+
+    public readonly int Length => _length;
+
+    public readonly ReadOnlySpan<byte> Span => _array is null ? default : new ReadOnlySpan<byte>(_array, 0, _length);
+
+    public void Clear() => _length = 0;
+
+    public void Set(ReadOnlySpan<byte> bytes)
+    {
+        _length = 0;
+        Append(bytes);
+    }
+
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        int needed = _length + bytes.Length;
+        if (_array is null || needed > _array.Length)
+        {
+            Grow(needed);
+        }
+
+        bytes.CopyTo(new Span<byte>(_array, _length, bytes.Length));
+        _length = needed;
+    }
+
+    public void Append(byte value)
+    {
+        if (_array is null || _length == _array.Length)
+        {
+            Grow(_length + 1);
+        }
+
+        _array![_length++] = value;
+    }
+
+    private void Grow(int needed)
+    {
+        int size = _array is null ? InitialSize : _array.Length * 2;
+        if (size < needed)
+        {
+            size = needed;
+        }
+
+        byte[] next = ArrayPool<byte>.Shared.Rent(size);
+        if (_array is not null)
+        {
+            new ReadOnlySpan<byte>(_array, 0, _length).CopyTo(next);
+            ArrayPool<byte>.Shared.Return(_array);
+        }
+
+        _array = next;
+    }
+
+    /// <summary>Returns the rented array to the pool; the buffer is empty and usable afterwards.</summary>
+    public void Release()
+    {
+        byte[]? array = _array;
+        _array = null;
+        _length = 0;
+        if (array is not null)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
+    }
+}

@@ -1,0 +1,278 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using SseCore.Internal;
+
+namespace SseCore;
+
+/// <summary>
+/// Pulls events from a <see cref="PipeReader"/> (or a <see cref="Stream"/>) one at a time:
+/// <c>while (await reader.MoveNextAsync(ct)) { var e = reader.Current; ... }</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// An event is returned as soon as its blank line has been read: the reader never waits for
+/// more bytes once it has one (a lone CR ends a line at once). It follows the PipeReader
+/// contract: it advances past every byte it has looked at before reading again, so the pipe only
+/// wakes it when new bytes arrive. In steady state it allocates nothing per event.
+/// </para>
+/// <para>Not thread-safe; one <see cref="MoveNextAsync"/> at a time.</para>
+/// </remarks>
+public sealed class SseReader : IAsyncDisposable, IDisposable
+{
+    private readonly PipeReader _reader;
+    private readonly SseParserState _state;
+    private readonly bool _leaveOpen;
+
+    private ReadOnlySequence<byte> _buffer;
+    private bool _holdingBuffer;
+    private bool _isFinalBlock;
+    private bool _hasCurrent;
+    private bool _ended;
+    private bool _disposed;
+
+    /// <summary>Creates a reader over a <see cref="PipeReader"/>.</summary>
+    /// <param name="reader">The source of the stream's bytes.</param>
+    /// <param name="options">Limits; <see langword="null"/> for the defaults.</param>
+    /// <param name="leaveOpen">When <see langword="false"/>, disposing this reader completes <paramref name="reader"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="reader"/> is null.</exception>
+    public SseReader(PipeReader reader, SseParserOptions? options = null, bool leaveOpen = false)
+    {
+        _reader = reader ?? throw new ArgumentNullException(nameof(reader));
+        _state = new SseParserState(options);
+        _leaveOpen = leaveOpen;
+    }
+
+    /// <summary>Creates a reader over a <see cref="Stream"/> (through <see cref="PipeReader.Create(Stream, StreamPipeReaderOptions)"/>).</summary>
+    /// <param name="stream">The source of the stream's bytes.</param>
+    /// <param name="options">Limits; <see langword="null"/> for the defaults.</param>
+    /// <param name="leaveOpen">When <see langword="false"/>, disposing the reader disposes <paramref name="stream"/>.</param>
+    /// <returns>The reader.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    public static SseReader Create(Stream stream, SseParserOptions? options = null, bool leaveOpen = false)
+    {
+        if (stream is null)
+        {
+            throw new ArgumentNullException(nameof(stream));
+        }
+
+        PipeReader pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: leaveOpen));
+        return new SseReader(pipe, options, leaveOpen: false);
+    }
+
+    /// <summary>The stream's parse state: last event ID, reconnection time, counters, comment hook.</summary>
+    public SseParserState State => _state;
+
+    /// <summary>Called for each comment line as it is read (servers send comments as keep-alives).</summary>
+    public SseCommentHandler? CommentHandler
+    {
+        get => _state.CommentHandler;
+        set => _state.CommentHandler = value;
+    }
+
+    /// <summary>The last event ID string (UTF-8), persisting across events; empty when none. Valid until the next <see cref="MoveNextAsync"/>.</summary>
+    public ReadOnlySpan<byte> LastEventId => _state.LastEventId;
+
+    /// <summary>The reconnection time in milliseconds last set by the stream, or <see langword="null"/>.</summary>
+    public long? ReconnectionTime => _state.ReconnectionTime;
+
+    /// <summary>
+    /// The event read by the last <see cref="MoveNextAsync"/> that returned <see langword="true"/>;
+    /// valid until the next call to <see cref="MoveNextAsync"/> or <see cref="DisposeAsync"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There is no current event.</exception>
+    public SseEvent Current
+    {
+        get
+        {
+            if (!_hasCurrent)
+            {
+                ThrowHelper.ThrowInvalidOperation("There is no current event: call MoveNextAsync and check that it returned true.");
+            }
+
+            SseParserState s = _state;
+            return new SseEvent(
+                s.Type.Length == 0 ? SseEvent.DefaultEventType : s.Type.Span,
+                s.DispatchedInPlace ? s.DispatchedData.Span : s.Data.Span,
+                s.LastId.Span,
+                s.Retry,
+                s.EventStart,
+                s.EventCount,
+                s);
+        }
+    }
+
+    /// <summary>Reads up to the next event.</summary>
+    /// <param name="cancellationToken">Cancels the wait for more bytes.</param>
+    /// <returns><see langword="true"/> with an event in <see cref="Current"/>; <see langword="false"/> at the end of the stream.</returns>
+    /// <exception cref="SseLimitExceededException">The stream exceeds a limit; the reader cannot go on.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled (or the pending read was canceled).</exception>
+    /// <exception cref="ObjectDisposedException">The reader was disposed.</exception>
+    public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(SseReader));
+        }
+
+        _hasCurrent = false;
+        if (_ended)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        // Events already in the buffer we hold, then bytes the pipe already has: no await needed.
+        if (_holdingBuffer && TryParseHeldBuffer())
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        while (!_holdingBuffer && _reader.TryRead(out ReadResult result))
+        {
+            if (TakeResult(result) && TryParseHeldBuffer())
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_ended)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            if (!result.IsCompleted && !result.IsCanceled)
+            {
+                break;
+            }
+        }
+
+        return MoveNextSlowAsync(cancellationToken);
+    }
+
+#if NET6_0_OR_GREATER
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    private async ValueTask<bool> MoveNextSlowAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (TakeResult(result) && TryParseHeldBuffer())
+            {
+                return true;
+            }
+
+            if (_ended)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Takes a read result; false when it carries nothing to parse.</summary>
+    private bool TakeResult(ReadResult result)
+    {
+        if (result.IsCanceled)
+        {
+            _reader.AdvanceTo(result.Buffer.Start);
+            throw new OperationCanceledException("The read was canceled by PipeReader.CancelPendingRead.");
+        }
+
+        _buffer = result.Buffer;
+        _isFinalBlock = result.IsCompleted;
+        _holdingBuffer = true;
+        return true;
+    }
+
+    /// <summary>Parses the held buffer; true with an event, false after releasing the buffer to the pipe.</summary>
+    private bool TryParseHeldBuffer()
+    {
+        bool found;
+        SequencePosition consumed;
+        try
+        {
+            var tokenizer = new SseTokenizer(_buffer, _isFinalBlock, _state);
+            found = tokenizer.TryRead(out _);
+            consumed = tokenizer.Consumed;
+        }
+        catch
+        {
+            _holdingBuffer = false;
+            _ended = true;
+            _reader.AdvanceTo(_buffer.Start, _buffer.End);
+            throw;
+        }
+
+        if (found)
+        {
+            // Keep the rest (and the event's bytes, which Current may point into) until the next call.
+            _buffer = _buffer.Slice(consumed);
+            _hasCurrent = true;
+            return true;
+        }
+
+        _holdingBuffer = false;
+        _reader.AdvanceTo(_buffer.End);
+        if (_isFinalBlock)
+        {
+            _ended = true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The convenience tier: each event copied into an <see cref="SseMessage"/> (strings), as an
+    /// <see cref="IAsyncEnumerable{T}"/>. This allocates per event; use <see cref="MoveNextAsync"/>
+    /// and <see cref="Current"/> on hot paths.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The events, in order.</returns>
+    public async IAsyncEnumerable<SseMessage> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await MoveNextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return SseMessage.From(Current);
+        }
+    }
+
+    /// <summary>Releases the pooled buffers and, unless the reader was created with leaveOpen, completes the source.</summary>
+    /// <returns>A task that completes when the source is completed.</returns>
+    public ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            Dispose();
+        }
+
+        return default;
+    }
+
+    /// <summary>Releases the pooled buffers and, unless the reader was created with leaveOpen, completes the source.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _hasCurrent = false;
+        if (_holdingBuffer)
+        {
+            _holdingBuffer = false;
+            _reader.AdvanceTo(_buffer.Start, _buffer.End);
+        }
+
+        if (!_leaveOpen)
+        {
+            _reader.Complete();
+        }
+
+        _state.Dispose();
+    }
+}
