@@ -544,7 +544,8 @@ public ref struct SseTokenizer
         long size = (long)s.Data.Length + 1 + value.Length;
         if (size > max)
         {
-            ThrowHelper.ThrowLimitExceeded(SseLimit.EventSize, max, valueOffset + (max - s.Data.Length - 1));
+            // The joining LF is not in the input: when it alone overflows, report the value's first byte.
+            ThrowHelper.ThrowLimitExceeded(SseLimit.EventSize, max, valueOffset + Math.Max(0, max - s.Data.Length - 1));
         }
 
         s.Data.Append(LF);
