@@ -1,0 +1,115 @@
+using System;
+
+namespace SseCore.Anthropic;
+
+/// <summary>The base of the exceptions of the Anthropic layer; carries the message accumulated so far.</summary>
+public class AnthropicException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public AnthropicException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>
+    /// The message as accumulated up to the failure (text exactly equal to the text deltas fully
+    /// received), or null when the failure came before <c>message_start</c> or outside a stream.
+    /// </summary>
+    public Message? PartialMessage { get; internal set; }
+}
+
+/// <summary>An event's data is not what the Messages streaming protocol says.</summary>
+public sealed class AnthropicProtocolException : AnthropicException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="eventType">The SSE event name.</param>
+    /// <param name="eventNumber">The event's ordinal in the stream, from 1.</param>
+    /// <param name="streamOffset">The stream offset of the event's first byte.</param>
+    /// <param name="dataOffset">The offset in the event's data where the problem was found.</param>
+    /// <param name="reason">What is wrong.</param>
+    /// <param name="innerException">The JSON reader's exception, if any.</param>
+    public AnthropicProtocolException(string eventType, long eventNumber, long streamOffset, long dataOffset, string reason, Exception? innerException)
+        : base($"Invalid '{eventType}' event (event #{eventNumber}, at byte offset {streamOffset}, data offset {dataOffset}): {reason}", innerException)
+    {
+        EventType = eventType;
+        EventNumber = eventNumber;
+        StreamOffset = streamOffset;
+        DataOffset = dataOffset;
+    }
+
+    /// <summary>The SSE event name.</summary>
+    public string EventType { get; }
+
+    /// <summary>The event's ordinal in the stream, from 1.</summary>
+    public long EventNumber { get; }
+
+    /// <summary>The stream offset of the event's first byte.</summary>
+    public long StreamOffset { get; }
+
+    /// <summary>The offset in the event's data where the problem was found.</summary>
+    public long DataOffset { get; }
+}
+
+/// <summary>
+/// The API reported an error: an <c>error</c> event mid-stream (after HTTP 200), or a non-2xx
+/// response with an Anthropic error body.
+/// </summary>
+public sealed class AnthropicApiException : AnthropicException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="errorType"><c>error.type</c>.</param>
+    /// <param name="errorMessage"><c>error.message</c>.</param>
+    /// <param name="requestId"><c>request_id</c> from the body or the <c>request-id</c> header.</param>
+    /// <param name="statusCode">The HTTP status (200 for an error event mid-stream), if known.</param>
+    public AnthropicApiException(ErrorType errorType, string errorMessage, string? requestId, int? statusCode)
+        : base($"{errorType.Value}: {errorMessage}" + (requestId is null ? string.Empty : $" (request {requestId})"))
+    {
+        ErrorType = errorType;
+        ErrorMessage = errorMessage;
+        RequestId = requestId;
+        StatusCode = statusCode;
+    }
+
+    /// <summary><c>error.type</c>, e.g. <see cref="ErrorTypeKind.OverloadedError"/>.</summary>
+    public ErrorType ErrorType { get; }
+
+    /// <summary><c>error.message</c>.</summary>
+    public string ErrorMessage { get; }
+
+    /// <summary>The request ID, when the API gave one.</summary>
+    public string? RequestId { get; }
+
+    /// <summary>The HTTP status: 200 for an error event mid-stream, the response's status otherwise.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary><c>error.details</c> as raw JSON, when present.</summary>
+    public string? DetailsJson { get; internal set; }
+}
+
+/// <summary>The stream broke (I/O error, connection reset) or was cancelled before <c>message_stop</c>.</summary>
+public sealed class AnthropicStreamInterruptedException : AnthropicException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What happened.</param>
+    /// <param name="innerException">The cause: an <see cref="System.IO.IOException"/>, an <see cref="OperationCanceledException"/>, ...</param>
+    public AnthropicStreamInterruptedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Whether the cause was cancellation (<see cref="OperationCanceledException"/>).</summary>
+    public bool IsCancellation => InnerException is OperationCanceledException;
+}
+
+/// <summary>The stream ended cleanly but without <c>message_stop</c>: the message is incomplete.</summary>
+public sealed class AnthropicStreamTruncatedException : AnthropicException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What happened.</param>
+    public AnthropicStreamTruncatedException(string message)
+        : base(message)
+    {
+    }
+}

@@ -1,0 +1,508 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+
+namespace SseCore.Anthropic;
+
+/// <summary>
+/// A Messages API message as accumulated from a stream: an ordinary object model that owns its
+/// data and serializes back to the Anthropic JSON shape (<see cref="WriteTo"/>, <see cref="ToJson"/>).
+/// </summary>
+public sealed class Message
+{
+    /// <summary><c>id</c>.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary><c>role</c> (<c>assistant</c>).</summary>
+    public string Role { get; set; } = "assistant";
+
+    /// <summary><c>model</c> (for a beta fallback, the model that answered).</summary>
+    public string Model { get; set; } = string.Empty;
+
+    /// <summary><c>content</c>, in index order.</summary>
+    public List<ContentBlock> Content { get; } = [];
+
+    /// <summary><c>stop_reason</c>; null until <c>message_delta</c> sets it.</summary>
+    public StopReason? StopReason { get; set; }
+
+    /// <summary><c>stop_sequence</c>: the custom stop sequence that was generated, if any.</summary>
+    public string? StopSequence { get; set; }
+
+    /// <summary><c>stop_details</c> (refusals), if any.</summary>
+    public StopDetails? StopDetails { get; set; }
+
+    /// <summary><c>container</c> (code execution) as raw JSON, if any.</summary>
+    public string? ContainerJson { get; set; }
+
+    /// <summary><c>usage</c>: the latest cumulative values.</summary>
+    public Usage Usage { get; set; } = new();
+
+    /// <summary>The text of all text blocks, in order, joined without separator.</summary>
+    /// <returns>The text.</returns>
+    public string GetText()
+    {
+        var sb = new StringBuilder();
+        foreach (ContentBlock block in Content)
+        {
+            if (block is TextBlock text)
+            {
+                sb.Append(text.Text);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Writes the message as the Messages API's JSON object.</summary>
+    /// <param name="writer">The writer.</param>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", Id);
+        writer.WriteString("type", "message");
+        writer.WriteString("role", Role);
+        writer.WriteString("model", Model);
+        writer.WriteStartArray("content");
+        foreach (ContentBlock block in Content)
+        {
+            block.WriteTo(writer);
+        }
+
+        writer.WriteEndArray();
+        if (StopReason is { } reason)
+        {
+            writer.WriteString("stop_reason", reason.Value);
+        }
+        else
+        {
+            writer.WriteNull("stop_reason");
+        }
+
+        if (StopSequence is null)
+        {
+            writer.WriteNull("stop_sequence");
+        }
+        else
+        {
+            writer.WriteString("stop_sequence", StopSequence);
+        }
+
+        if (StopDetails is not null)
+        {
+            writer.WritePropertyName("stop_details");
+            writer.WriteRawValue(StopDetails.Json);
+        }
+
+        if (ContainerJson is not null)
+        {
+            writer.WritePropertyName("container");
+            writer.WriteRawValue(ContainerJson);
+        }
+
+        writer.WritePropertyName("usage");
+        Usage.WriteTo(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The message as the Messages API's JSON.</summary>
+    /// <param name="indented">Whether to indent.</param>
+    /// <returns>The JSON text.</returns>
+    public string ToJson(bool indented = false)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
+
+/// <summary><c>stop_details</c>: why a refusal happened.</summary>
+public sealed class StopDetails
+{
+    /// <summary>Creates the details.</summary>
+    /// <param name="json">The raw JSON object.</param>
+    public StopDetails(string json) => Json = json;
+
+    /// <summary><c>type</c> (<c>refusal</c>).</summary>
+    public string? Type { get; set; }
+
+    /// <summary><c>category</c> (cyber, bio, ...), if given.</summary>
+    public string? Category { get; set; }
+
+    /// <summary><c>explanation</c>, if given.</summary>
+    public string? Explanation { get; set; }
+
+    /// <summary>The whole object as raw JSON (beta fields included).</summary>
+    public string Json { get; }
+}
+
+/// <summary>Token usage. Counts the wire omitted are null.</summary>
+public sealed class Usage
+{
+    /// <summary><c>input_tokens</c>.</summary>
+    public int InputTokens { get; set; }
+
+    /// <summary><c>output_tokens</c> (cumulative).</summary>
+    public int OutputTokens { get; set; }
+
+    /// <summary><c>cache_creation_input_tokens</c>.</summary>
+    public int? CacheCreationInputTokens { get; set; }
+
+    /// <summary><c>cache_read_input_tokens</c>.</summary>
+    public int? CacheReadInputTokens { get; set; }
+
+    /// <summary><c>cache_creation.ephemeral_5m_input_tokens</c>.</summary>
+    public int? CacheCreationEphemeral5mInputTokens { get; set; }
+
+    /// <summary><c>cache_creation.ephemeral_1h_input_tokens</c>.</summary>
+    public int? CacheCreationEphemeral1hInputTokens { get; set; }
+
+    /// <summary><c>server_tool_use.web_search_requests</c>.</summary>
+    public int? WebSearchRequests { get; set; }
+
+    /// <summary><c>server_tool_use.web_fetch_requests</c>.</summary>
+    public int? WebFetchRequests { get; set; }
+
+    /// <summary><c>output_tokens_details.thinking_tokens</c>.</summary>
+    public int? ThinkingTokens { get; set; }
+
+    /// <summary><c>service_tier</c>.</summary>
+    public string? ServiceTier { get; set; }
+
+    /// <summary><c>inference_geo</c>.</summary>
+    public string? InferenceGeo { get; set; }
+
+    /// <summary>Beta <c>speed</c>.</summary>
+    public string? Speed { get; set; }
+
+    /// <summary>Beta <c>iterations</c>, raw JSON.</summary>
+    public string? IterationsJson { get; set; }
+
+    /// <summary>Beta <c>fallback_credit</c>, raw JSON.</summary>
+    public string? FallbackCreditJson { get; set; }
+
+    /// <summary>Writes the usage object in the API's shape.</summary>
+    /// <param name="writer">The writer.</param>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("input_tokens", InputTokens);
+        WriteOptional(writer, "cache_creation_input_tokens", CacheCreationInputTokens);
+        WriteOptional(writer, "cache_read_input_tokens", CacheReadInputTokens);
+        if (CacheCreationEphemeral5mInputTokens is not null || CacheCreationEphemeral1hInputTokens is not null)
+        {
+            writer.WriteStartObject("cache_creation");
+            WriteOptional(writer, "ephemeral_5m_input_tokens", CacheCreationEphemeral5mInputTokens);
+            WriteOptional(writer, "ephemeral_1h_input_tokens", CacheCreationEphemeral1hInputTokens);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteNumber("output_tokens", OutputTokens);
+        if (ThinkingTokens is not null)
+        {
+            writer.WriteStartObject("output_tokens_details");
+            writer.WriteNumber("thinking_tokens", ThinkingTokens.Value);
+            writer.WriteEndObject();
+        }
+
+        if (WebSearchRequests is not null || WebFetchRequests is not null)
+        {
+            writer.WriteStartObject("server_tool_use");
+            WriteOptional(writer, "web_search_requests", WebSearchRequests);
+            WriteOptional(writer, "web_fetch_requests", WebFetchRequests);
+            writer.WriteEndObject();
+        }
+
+        if (ServiceTier is not null)
+        {
+            writer.WriteString("service_tier", ServiceTier);
+        }
+
+        if (InferenceGeo is not null)
+        {
+            writer.WriteString("inference_geo", InferenceGeo);
+        }
+
+        if (Speed is not null)
+        {
+            writer.WriteString("speed", Speed);
+        }
+
+        if (IterationsJson is not null)
+        {
+            writer.WritePropertyName("iterations");
+            writer.WriteRawValue(IterationsJson);
+        }
+
+        if (FallbackCreditJson is not null)
+        {
+            writer.WritePropertyName("fallback_credit");
+            writer.WriteRawValue(FallbackCreditJson);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, string name, int? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteNumber(name, value.Value);
+        }
+    }
+}
+
+/// <summary>A content block of a message. Match on the subclass, or on <see cref="Type"/>.</summary>
+public abstract class ContentBlock
+{
+    private protected ContentBlock(int index, ContentBlockType type)
+    {
+        Index = index;
+        Type = type;
+    }
+
+    /// <summary>The block's <c>index</c> in the stream.</summary>
+    public int Index { get; }
+
+    /// <summary>The block's type.</summary>
+    public ContentBlockType Type { get; }
+
+    /// <summary>Whether its <c>content_block_stop</c> arrived (false for a block cut by <c>max_tokens</c> or a broken stream).</summary>
+    public bool IsComplete { get; internal set; }
+
+    /// <summary>Writes the block in the API's shape.</summary>
+    /// <param name="writer">The writer.</param>
+    public abstract void WriteTo(Utf8JsonWriter writer);
+}
+
+/// <summary>A <c>text</c> block.</summary>
+public sealed class TextBlock : ContentBlock
+{
+    internal TextBlock(int index, string text, IReadOnlyList<Citation> citations)
+        : base(index, ContentBlockType.Text)
+    {
+        Text = text;
+        Citations = citations;
+    }
+
+    /// <summary>The text: the start value followed by every <c>text_delta</c>.</summary>
+    public string Text { get; }
+
+    /// <summary>The citations, in the order they arrived.</summary>
+    public IReadOnlyList<Citation> Citations { get; }
+
+    /// <inheritdoc/>
+    public override void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "text");
+        writer.WriteString("text", Text);
+        if (Citations.Count > 0)
+        {
+            writer.WriteStartArray("citations");
+            foreach (Citation c in Citations)
+            {
+                writer.WriteRawValue(c.Json);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>A citation attached to a text block (char, page, content block, web search or search result location).</summary>
+public sealed class Citation
+{
+    /// <summary>Creates a citation.</summary>
+    /// <param name="type">Its <c>type</c>.</param>
+    /// <param name="json">The raw JSON object.</param>
+    public Citation(string type, string json)
+    {
+        Type = type;
+        Json = json;
+    }
+
+    /// <summary><c>type</c>, e.g. <c>char_location</c> or <c>web_search_result_location</c>.</summary>
+    public string Type { get; }
+
+    /// <summary>The citation as raw JSON.</summary>
+    public string Json { get; }
+}
+
+/// <summary>A <c>thinking</c> block.</summary>
+public sealed class ThinkingBlock : ContentBlock
+{
+    internal ThinkingBlock(int index, string thinking, string signature)
+        : base(index, ContentBlockType.Thinking)
+    {
+        Thinking = thinking;
+        Signature = signature;
+    }
+
+    /// <summary>The thinking text.</summary>
+    public string Thinking { get; }
+
+    /// <summary>The signature (set by <c>signature_delta</c>).</summary>
+    public string Signature { get; }
+
+    /// <inheritdoc/>
+    public override void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "thinking");
+        writer.WriteString("thinking", Thinking);
+        writer.WriteString("signature", Signature);
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>
+/// A tool call: <c>tool_use</c>, <c>server_tool_use</c> or beta <c>mcp_tool_use</c>. The input
+/// arrives as JSON text in pieces and is parsed once, when the block stops (or when the message
+/// is taken).
+/// </summary>
+public sealed class ToolUseBlock : ContentBlock
+{
+    internal ToolUseBlock(int index, ContentBlockType type, string id, string name, string inputJson, JsonElement? input, string? startJson)
+        : base(index, type)
+    {
+        Id = id;
+        Name = name;
+        InputJson = inputJson;
+        Input = input;
+        StartJson = startJson;
+    }
+
+    /// <summary><c>id</c>.</summary>
+    public string Id { get; }
+
+    /// <summary><c>name</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The input's JSON text as received: every <c>partial_json</c> joined.</summary>
+    public string InputJson { get; }
+
+    /// <summary>
+    /// The parsed input: <c>{}</c> when no JSON arrived; null when the text does not parse (a
+    /// truncated stream, <c>max_tokens</c>) — <see cref="InputJson"/> still holds it.
+    /// </summary>
+    public JsonElement? Input { get; }
+
+    /// <summary>Whether <see cref="InputJson"/> parsed (or was empty).</summary>
+    public bool InputIsValid => Input is not null;
+
+    /// <summary>The <c>content_block</c> of <c>content_block_start</c>, raw JSON (for fields such as <c>caller</c> or <c>server_name</c>).</summary>
+    public string? StartJson { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>An input that did not parse is written as <c>{}</c>, with the text in an extra <c>partial_input_json</c> property.</remarks>
+    public override void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", Type.Value);
+        writer.WriteString("id", Id);
+        writer.WriteString("name", Name);
+        writer.WritePropertyName("input");
+        if (Input is { } input)
+        {
+            input.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+            writer.WriteString("partial_input_json", InputJson);
+        }
+
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>A <c>redacted_thinking</c> block.</summary>
+public sealed class RedactedThinkingBlock : ContentBlock
+{
+    internal RedactedThinkingBlock(int index, string data)
+        : base(index, ContentBlockType.RedactedThinking) => Data = data;
+
+    /// <summary>The opaque encrypted data.</summary>
+    public string Data { get; }
+
+    /// <inheritdoc/>
+    public override void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "redacted_thinking");
+        writer.WriteString("data", Data);
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>A beta <c>compaction</c> block.</summary>
+public sealed class CompactionBlock : ContentBlock
+{
+    internal CompactionBlock(int index, string? content, string? encryptedContent)
+        : base(index, ContentBlockType.Compaction)
+    {
+        Content = content;
+        EncryptedContent = encryptedContent;
+    }
+
+    /// <summary><c>content</c>: the compacted summary (appended from deltas).</summary>
+    public string? Content { get; }
+
+    /// <summary><c>encrypted_content</c> (set from deltas).</summary>
+    public string? EncryptedContent { get; }
+
+    /// <inheritdoc/>
+    public override void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "compaction");
+        WriteNullable(writer, "content", Content);
+        WriteNullable(writer, "encrypted_content", EncryptedContent);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}
+
+/// <summary>
+/// A block kept as the raw JSON it arrived as: blocks that come whole in
+/// <c>content_block_start</c> (tool results, <c>container_upload</c>, beta <c>fallback</c>, ...)
+/// and block types this library does not know. Deltas of unknown types are kept too.
+/// </summary>
+public sealed class RawContentBlock : ContentBlock
+{
+    internal RawContentBlock(int index, ContentBlockType type, string json, IReadOnlyList<string> unknownDeltas)
+        : base(index, type)
+    {
+        Json = json;
+        UnknownDeltas = unknownDeltas;
+    }
+
+    /// <summary>The <c>content_block</c> of <c>content_block_start</c>, raw JSON.</summary>
+    public string Json { get; }
+
+    /// <summary>Deltas of types this library does not know, raw JSON, in order.</summary>
+    public IReadOnlyList<string> UnknownDeltas { get; }
+
+    /// <inheritdoc/>
+    public override void WriteTo(Utf8JsonWriter writer) => writer.WriteRawValue(Json);
+}

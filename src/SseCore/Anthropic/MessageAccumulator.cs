@@ -1,0 +1,460 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using SseCore.Internal;
+
+namespace SseCore.Anthropic;
+
+/// <summary>
+/// Folds decoded events into the message they describe, without keeping the events: memory
+/// grows with the output (text, tool input, citations), not with the number of events.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Blocks are routed by <c>index</c>, so interleaved blocks and blocks that never receive their
+/// <c>content_block_stop</c> are handled. Text and thinking are appended, the signature is set,
+/// citations are appended, tool input is kept as raw UTF-8 and parsed once (at its stop, or when
+/// the message is taken). <c>message_delta</c> overwrites stop fields and usage with its
+/// cumulative values; fields it omits keep their <c>message_start</c> values.
+/// </para>
+/// <para>
+/// Recoveries, never exceptions: a second <c>message_start</c> is ignored (as the Python SDK
+/// does); a delta for an index that never started creates the block its delta implies; an
+/// unknown delta is kept raw on its block. Not thread-safe.
+/// </para>
+/// </remarks>
+public sealed class MessageAccumulator
+{
+    private readonly List<BlockState?> _blocks = [];
+    private readonly Usage _usage = new();
+    private string _id = string.Empty;
+    private string _model = string.Empty;
+    private string _role = "assistant";
+    private StopReason? _stopReason;
+    private string? _stopSequence;
+    private StopDetails? _stopDetails;
+    private string? _containerJson;
+
+    /// <summary>Whether <c>message_start</c> arrived.</summary>
+    public bool HasStarted { get; private set; }
+
+    /// <summary>Whether <c>message_stop</c> arrived: the message is complete.</summary>
+    public bool IsComplete { get; private set; }
+
+    /// <summary>How many events were applied.</summary>
+    public long EventCount { get; private set; }
+
+    /// <summary>Applies one decoded event.</summary>
+    /// <param name="e">The event (any kind; pings, errors and unknown events change nothing but the count).</param>
+    public void Apply(AnthropicEvent e)
+    {
+        EventCount++;
+        switch (e.Kind)
+        {
+            case AnthropicEventKind.MessageStart:
+                if (!HasStarted)
+                {
+                    MessageStartView m = e.MessageStart;
+                    HasStarted = true;
+                    _id = m.Id.GetString() ?? string.Empty;
+                    _model = m.Model.GetString() ?? string.Empty;
+                    _role = m.Role.GetString() ?? "assistant";
+                    ApplyUsage(m.Usage);
+                }
+
+                break;
+            case AnthropicEventKind.ContentBlockStart:
+                StartBlock(e.ContentBlockStart);
+                break;
+            case AnthropicEventKind.ContentBlockDelta:
+                ApplyDelta(e.Delta);
+                break;
+            case AnthropicEventKind.ContentBlockStop:
+                if (Get(e.Index) is { } stopped)
+                {
+                    stopped.Stopped = true;
+                    stopped.ParseInput();
+                }
+
+                break;
+            case AnthropicEventKind.MessageDelta:
+                ApplyMessageDelta(e.MessageDelta);
+                break;
+            case AnthropicEventKind.MessageStop:
+                IsComplete = true;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The message as it stands: complete after <c>message_stop</c>, partial before. Each call
+    /// builds a new object (strings are decoded from the accumulated UTF-8 once per call).
+    /// </summary>
+    /// <returns>The message.</returns>
+    public Message GetMessage()
+    {
+        var message = new Message
+        {
+            Id = _id,
+            Model = _model,
+            Role = _role,
+            StopReason = _stopReason,
+            StopSequence = _stopSequence,
+            StopDetails = _stopDetails,
+            ContainerJson = _containerJson,
+            Usage = CopyUsage(_usage),
+        };
+
+        foreach (BlockState? block in _blocks)
+        {
+            if (block is not null)
+            {
+                message.Content.Add(block.ToContentBlock());
+            }
+        }
+
+        return message;
+    }
+
+    private BlockState? Get(int index) => index >= 0 && index < _blocks.Count ? _blocks[index] : null;
+
+    private BlockState GetOrCreate(int index, ContentBlockType type)
+    {
+        while (_blocks.Count <= index)
+        {
+            _blocks.Add(null);
+        }
+
+        return _blocks[index] ??= new BlockState(index, type, null);
+    }
+
+    private void StartBlock(ContentBlockStartView b)
+    {
+        var state = new BlockState(b.Index, b.Type, Utf8Util.GetString(b.RawJson))
+        {
+            Id = b.Id.GetString(),
+            Name = b.Name.GetString(),
+        };
+
+        // The start payload is the block's initial value; deltas append to it.
+        if (b.Text.HasValue)
+        {
+            state.Append(b.Text);
+        }
+        else if (b.Thinking.HasValue)
+        {
+            state.Append(b.Thinking);
+        }
+        else if (b.Data.HasValue)
+        {
+            state.Append(b.Data);
+        }
+
+        state.Signature = b.Signature.GetString();
+        if (b.Type.Kind == ContentBlockTypeKind.Fallback)
+        {
+            // Beta fallback: the SDKs relabel the message with the model that answered.
+            _model = ReadFallbackTarget(b.RawJson) ?? _model;
+        }
+
+        while (_blocks.Count <= b.Index)
+        {
+            _blocks.Add(null);
+        }
+
+        _blocks[b.Index] = state;
+    }
+
+    private void ApplyDelta(DeltaView d)
+    {
+        BlockState block = Get(d.Index) ?? GetOrCreate(d.Index, d.Kind switch
+        {
+            DeltaKind.Text or DeltaKind.Citations => ContentBlockType.Text,
+            DeltaKind.Thinking or DeltaKind.Signature => ContentBlockType.Thinking,
+            DeltaKind.InputJson => ContentBlockType.ToolUse,
+            DeltaKind.Compaction => ContentBlockType.Compaction,
+            _ => new ContentBlockType("unknown"),
+        });
+
+        switch (d.Kind)
+        {
+            case DeltaKind.Text:
+                block.Append(d.Text);
+                break;
+            case DeltaKind.Thinking:
+                block.Append(d.Thinking);
+                break;
+            case DeltaKind.InputJson:
+                block.Append(d.PartialJson);
+                break;
+            case DeltaKind.Signature:
+                block.Signature = d.Signature.GetString();
+                break;
+            case DeltaKind.Citations:
+                (block.Citations ??= []).Add(new Citation(ReadType(d.CitationJson) ?? string.Empty, Utf8Util.GetString(d.CitationJson)));
+                break;
+            case DeltaKind.Compaction:
+                if (d.CompactionContent.HasValue)
+                {
+                    block.Append(d.CompactionContent);
+                    block.HasContent = true;
+                }
+
+                if (d.EncryptedContent.HasValue)
+                {
+                    block.EncryptedContent = d.EncryptedContent.GetString();
+                }
+
+                break;
+            default:
+                (block.UnknownDeltas ??= []).Add(Utf8Util.GetString(d.RawJson));
+                break;
+        }
+    }
+
+    private void ApplyMessageDelta(MessageDeltaView m)
+    {
+        if (m.StopReason is { } reason)
+        {
+            _stopReason = reason;
+        }
+
+        if (m.StopSequence.HasValue)
+        {
+            _stopSequence = m.StopSequence.GetString();
+        }
+
+        if (!m.StopDetailsJson.IsEmpty)
+        {
+            _stopDetails = new StopDetails(Utf8Util.GetString(m.StopDetailsJson))
+            {
+                Type = m.StopDetailsType.GetString(),
+                Category = m.StopDetailsCategory.GetString(),
+                Explanation = m.StopDetailsExplanation.GetString(),
+            };
+        }
+
+        if (!m.ContainerJson.IsEmpty)
+        {
+            _containerJson = Utf8Util.GetString(m.ContainerJson);
+        }
+
+        ApplyUsage(m.Usage);
+    }
+
+    private void ApplyUsage(UsageView u)
+    {
+        if (!u.IsPresent)
+        {
+            return;
+        }
+
+        // Cumulative totals: overwrite, never add; absent keeps the earlier value.
+        _usage.InputTokens = u.InputTokens ?? _usage.InputTokens;
+        _usage.OutputTokens = u.OutputTokens ?? _usage.OutputTokens;
+        _usage.CacheCreationInputTokens = u.CacheCreationInputTokens ?? _usage.CacheCreationInputTokens;
+        _usage.CacheReadInputTokens = u.CacheReadInputTokens ?? _usage.CacheReadInputTokens;
+        _usage.CacheCreationEphemeral5mInputTokens = u.CacheCreationEphemeral5mInputTokens ?? _usage.CacheCreationEphemeral5mInputTokens;
+        _usage.CacheCreationEphemeral1hInputTokens = u.CacheCreationEphemeral1hInputTokens ?? _usage.CacheCreationEphemeral1hInputTokens;
+        _usage.WebSearchRequests = u.WebSearchRequests ?? _usage.WebSearchRequests;
+        _usage.WebFetchRequests = u.WebFetchRequests ?? _usage.WebFetchRequests;
+        _usage.ThinkingTokens = u.ThinkingTokens ?? _usage.ThinkingTokens;
+        _usage.ServiceTier = u.ServiceTier.GetString() ?? _usage.ServiceTier;
+        _usage.InferenceGeo = u.InferenceGeo.GetString() ?? _usage.InferenceGeo;
+        _usage.Speed = u.Speed.GetString() ?? _usage.Speed;
+        _usage.IterationsJson = u.IterationsJson.IsEmpty ? _usage.IterationsJson : Utf8Util.GetString(u.IterationsJson);
+        _usage.FallbackCreditJson = u.FallbackCreditJson.IsEmpty ? _usage.FallbackCreditJson : Utf8Util.GetString(u.FallbackCreditJson);
+    }
+
+    private static Usage CopyUsage(Usage u) => new()
+    {
+        InputTokens = u.InputTokens,
+        OutputTokens = u.OutputTokens,
+        CacheCreationInputTokens = u.CacheCreationInputTokens,
+        CacheReadInputTokens = u.CacheReadInputTokens,
+        CacheCreationEphemeral5mInputTokens = u.CacheCreationEphemeral5mInputTokens,
+        CacheCreationEphemeral1hInputTokens = u.CacheCreationEphemeral1hInputTokens,
+        WebSearchRequests = u.WebSearchRequests,
+        WebFetchRequests = u.WebFetchRequests,
+        ThinkingTokens = u.ThinkingTokens,
+        ServiceTier = u.ServiceTier,
+        InferenceGeo = u.InferenceGeo,
+        Speed = u.Speed,
+        IterationsJson = u.IterationsJson,
+        FallbackCreditJson = u.FallbackCreditJson,
+    };
+
+    private static string? ReadType(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType && reader.TokenType == JsonTokenType.String)
+            {
+                return reader.GetString();
+            }
+
+            reader.Skip();
+        }
+
+        return null;
+    }
+
+    private static string? ReadFallbackTarget(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isTo = reader.ValueTextEquals("to"u8);
+            reader.Read();
+            if (isTo && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    bool isModel = reader.ValueTextEquals("model"u8);
+                    reader.Read();
+                    if (isModel && reader.TokenType == JsonTokenType.String)
+                    {
+                        return reader.GetString();
+                    }
+
+                    reader.Skip();
+                }
+
+                return null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
+    }
+
+    /// <summary>What one block accumulated: UTF-8 content plus its few scalar fields.</summary>
+    private sealed class BlockState
+    {
+        private readonly ByteBuilder _content = new();
+        private JsonElement? _input;
+        private bool _inputParsed;
+
+        public BlockState(int index, ContentBlockType type, string? startJson)
+        {
+            Index = index;
+            Type = type;
+            StartJson = startJson;
+        }
+
+        public int Index { get; }
+
+        public ContentBlockType Type { get; }
+
+        public string? StartJson { get; }
+
+        public string? Id { get; set; }
+
+        public string? Name { get; set; }
+
+        public string? Signature { get; set; }
+
+        public string? EncryptedContent { get; set; }
+
+        public bool HasContent { get; set; }
+
+        public bool Stopped { get; set; }
+
+        public List<Citation>? Citations { get; set; }
+
+        public List<string>? UnknownDeltas { get; set; }
+
+        public void Append(JsonText text)
+        {
+            int n = text.CopyUnescaped(_content.GetTail(text.MaxUnescapedLength));
+            _content.Advance(n);
+        }
+
+        /// <summary>Parses the tool input once; a block that never stops is parsed when the message is taken.</summary>
+        public void ParseInput()
+        {
+            if (_inputParsed || !IsToolUse)
+            {
+                return;
+            }
+
+            _inputParsed = Stopped;
+            ReadOnlySpan<byte> json = _content.Span;
+            if (IsBlank(json))
+            {
+                using JsonDocument empty = JsonDocument.Parse("{}");
+                _input = empty.RootElement.Clone();
+                return;
+            }
+
+            try
+            {
+                var reader = new Utf8JsonReader(json);
+                using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+                _input = reader.Read() ? null : doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                // Truncated (max_tokens, a broken stream): the raw text stays available, flagged.
+                _input = null;
+            }
+        }
+
+        private static bool IsBlank(ReadOnlySpan<byte> json)
+        {
+            foreach (byte b in json)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private bool IsToolUse => Type.Kind is ContentBlockTypeKind.ToolUse or ContentBlockTypeKind.ServerToolUse or ContentBlockTypeKind.McpToolUse;
+
+        public ContentBlock ToContentBlock()
+        {
+            ContentBlock block;
+            switch (Type.Kind)
+            {
+                case ContentBlockTypeKind.Text:
+                    block = new TextBlock(Index, _content.ToString(), (IReadOnlyList<Citation>?)Citations ?? []);
+                    break;
+                case ContentBlockTypeKind.Thinking:
+                    block = new ThinkingBlock(Index, _content.ToString(), Signature ?? string.Empty);
+                    break;
+                case ContentBlockTypeKind.RedactedThinking:
+                    block = new RedactedThinkingBlock(Index, _content.ToString());
+                    break;
+                case ContentBlockTypeKind.ToolUse:
+                case ContentBlockTypeKind.ServerToolUse:
+                case ContentBlockTypeKind.McpToolUse:
+                    ParseInput();
+                    block = new ToolUseBlock(Index, Type, Id ?? string.Empty, Name ?? string.Empty, _content.ToString(), _input, StartJson);
+                    break;
+                case ContentBlockTypeKind.Compaction:
+                    block = new CompactionBlock(Index, HasContent ? _content.ToString() : null, EncryptedContent);
+                    break;
+                default:
+                    block = new RawContentBlock(Index, Type, StartJson ?? "{}", (IReadOnlyList<string>?)UnknownDeltas ?? []);
+                    break;
+            }
+
+            block.IsComplete = Stopped;
+            return block;
+        }
+    }
+}
