@@ -1,0 +1,360 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Pipelines;
+using System.Net.Http;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using SseCore.Internal;
+
+namespace SseCore.Anthropic;
+
+/// <summary>How a <see cref="MessageStream"/> ended.</summary>
+public enum MessageStreamOutcome
+{
+    /// <summary>Still reading.</summary>
+    Pending,
+
+    /// <summary><c>message_stop</c> arrived: the message is complete.</summary>
+    Completed,
+
+    /// <summary>The body ended cleanly without <c>message_stop</c>: the message is incomplete.</summary>
+    Truncated,
+
+    /// <summary>An <c>error</c> event arrived (<see cref="AnthropicApiException"/> was thrown).</summary>
+    ApiError,
+
+    /// <summary>The stream broke or was cancelled (<see cref="AnthropicStreamInterruptedException"/> was thrown).</summary>
+    Interrupted,
+
+    /// <summary>An event's data did not follow the protocol (<see cref="AnthropicProtocolException"/> was thrown).</summary>
+    ProtocolError,
+}
+
+/// <summary>
+/// A Messages API stream as an SDK offers it: text as it arrives, the raw events, the final
+/// message with usage, and nothing lost when the stream breaks.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every event read is decoded once and folded into <see cref="CurrentMessage"/>. Read it the way
+/// you need: <see cref="MoveNextAsync"/> with <see cref="Current"/> (decoded) and
+/// <see cref="CurrentSseEvent"/> (the SSE event underneath) for raw access;
+/// <see cref="MoveNextTextAsync"/> with <see cref="CurrentText"/> for text deltas without
+/// allocating; <see cref="GetTextStreamAsync"/> for strings; <see cref="GetFinalMessageAsync"/> for
+/// the message.
+/// </para>
+/// <para>
+/// Failures are typed and carry <see cref="AnthropicException.PartialMessage"/>: an <c>error</c>
+/// event throws <see cref="AnthropicApiException"/>; a broken connection, a limit or cancellation
+/// throws <see cref="AnthropicStreamInterruptedException"/> wrapping the cause; malformed event
+/// data throws <see cref="AnthropicProtocolException"/>. A body that ends without
+/// <c>message_stop</c> is <see cref="MessageStreamOutcome.Truncated"/>: the reading methods return
+/// false, and <see cref="GetFinalMessageAsync"/> and <see cref="GetTextStreamAsync"/> throw
+/// <see cref="AnthropicStreamTruncatedException"/>.
+/// </para>
+/// <para>Not thread-safe; one read at a time. Dispose it to release the connection.</para>
+/// </remarks>
+public sealed class MessageStream : IAsyncDisposable, IDisposable
+{
+    private readonly SseReader _reader;
+    private readonly AnthropicEventDecoder _decoder = new();
+    private readonly MessageAccumulator _accumulator = new();
+    private readonly IDisposable? _owned;
+    private AnthropicEventKind _currentKind = AnthropicEventKind.Unknown;
+    private bool _hasCurrent;
+    private int _textOffset;
+    private int _textLength;
+    private bool _textEscaped;
+    private bool _hasText;
+
+    private MessageStream(SseReader reader, IDisposable? owned)
+    {
+        _reader = reader;
+        _owned = owned;
+    }
+
+    /// <summary>Reads a stream from a <see cref="PipeReader"/>.</summary>
+    /// <param name="reader">The response body.</param>
+    /// <param name="options">SSE limits; null for the defaults.</param>
+    /// <param name="leaveOpen">When false, disposing the stream completes <paramref name="reader"/>.</param>
+    /// <returns>The message stream.</returns>
+    public static MessageStream Create(PipeReader reader, SseParserOptions? options = null, bool leaveOpen = false) =>
+        new(new SseReader(reader, options, leaveOpen), null);
+
+    /// <summary>Reads a stream from a <see cref="Stream"/>.</summary>
+    /// <param name="stream">The response body.</param>
+    /// <param name="options">SSE limits; null for the defaults.</param>
+    /// <param name="leaveOpen">When false, disposing the message stream disposes <paramref name="stream"/>.</param>
+    /// <returns>The message stream.</returns>
+    public static MessageStream Create(Stream stream, SseParserOptions? options = null, bool leaveOpen = false) =>
+        new(SseReader.Create(stream, options, leaveOpen), null);
+
+    /// <summary>
+    /// Reads a stream from an HTTP response (sent with <see cref="HttpCompletionOption.ResponseHeadersRead"/>).
+    /// A non-2xx response is read as an Anthropic error body and thrown as
+    /// <see cref="AnthropicApiException"/>; a success that is not <c>text/event-stream</c> throws
+    /// <see cref="AnthropicException"/>. The message stream owns the response.
+    /// </summary>
+    /// <param name="response">The response.</param>
+    /// <param name="options">SSE limits; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels reading the error body or opening the content.</param>
+    /// <returns>The message stream.</returns>
+    /// <exception cref="AnthropicApiException">The response is an error.</exception>
+    /// <exception cref="AnthropicException">The response is not an event stream.</exception>
+    public static async Task<MessageStream> FromResponseAsync(HttpResponseMessage response, SseParserOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (response is null)
+        {
+            throw new ArgumentNullException(nameof(response));
+        }
+
+        try
+        {
+            await AnthropicHttp.EnsureEventStreamAsync(response, cancellationToken).ConfigureAwait(false);
+#if NET5_0_OR_GREATER
+            Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+#else
+            Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+#endif
+            return new MessageStream(SseReader.Create(body, options), response);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>How the stream ended so far.</summary>
+    public MessageStreamOutcome Outcome { get; private set; }
+
+    /// <summary>Whether <c>message_stop</c> arrived.</summary>
+    public bool IsComplete => _accumulator.IsComplete;
+
+    /// <summary>The message as accumulated so far (a new snapshot each call; complete once <see cref="IsComplete"/>).</summary>
+    public Message CurrentMessage => _accumulator.GetMessage();
+
+    /// <summary>The SSE layer underneath: last event ID, counters, comment hook.</summary>
+    public SseParserState SseState => _reader.State;
+
+    /// <summary>
+    /// The event read by the last successful <see cref="MoveNextAsync"/> or
+    /// <see cref="MoveNextTextAsync"/>, decoded. Valid until the next read. The stream decoded it
+    /// once already to accumulate it; this decodes it again (cheap, allocation-free) — use
+    /// <see cref="CurrentKind"/> to filter first.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There is no current event.</exception>
+    public AnthropicEvent Current
+    {
+        get
+        {
+            EnsureCurrent();
+            return _decoder.Decode(_reader.Current);
+        }
+    }
+
+    /// <summary>The kind of the current event (no decoding).</summary>
+    public AnthropicEventKind CurrentKind => _currentKind;
+
+    /// <summary>The SSE event underneath the current event (name, data, offsets). Valid until the next read.</summary>
+    /// <exception cref="InvalidOperationException">There is no current event.</exception>
+    public SseEvent CurrentSseEvent
+    {
+        get
+        {
+            EnsureCurrent();
+            return _reader.Current;
+        }
+    }
+
+    /// <summary>
+    /// The text of the current <c>text_delta</c> as UTF-8 (unescaped; zero-copy when the wire had
+    /// no escapes). Valid until the next read. Empty when the current event is not a text delta.
+    /// </summary>
+    public ReadOnlySpan<byte> CurrentText
+    {
+        get
+        {
+            if (!_hasCurrent || !_hasText)
+            {
+                return default;
+            }
+
+            ReadOnlySpan<byte> raw = _reader.Current.Data.Slice(_textOffset, _textLength);
+            return _decoder.Unescape(new JsonText(raw, _textEscaped));
+        }
+    }
+
+    /// <summary>Reads, decodes and accumulates the next event.</summary>
+    /// <param name="cancellationToken">Cancels the wait for bytes (throws <see cref="AnthropicStreamInterruptedException"/>).</param>
+    /// <returns>True with an event in <see cref="Current"/>; false at the end of the body (see <see cref="Outcome"/>).</returns>
+    /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
+    /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, or was cancelled.</exception>
+    /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
+    public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
+    {
+        _hasCurrent = false;
+        _hasText = false;
+        if (Outcome != MessageStreamOutcome.Pending)
+        {
+            return false;
+        }
+
+        bool has;
+        try
+        {
+            has = await _reader.MoveNextAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException)
+        {
+            Outcome = MessageStreamOutcome.Interrupted;
+            string what = ex is OperationCanceledException ? "was cancelled" : "broke";
+            throw new AnthropicStreamInterruptedException($"The message stream {what} after {_accumulator.EventCount} events: {ex.Message}", ex)
+            {
+                PartialMessage = PartialOrNull(),
+            };
+        }
+
+        if (!has)
+        {
+            Outcome = _accumulator.IsComplete ? MessageStreamOutcome.Completed : MessageStreamOutcome.Truncated;
+            return false;
+        }
+
+        Accept();
+        return true;
+    }
+
+    /// <summary>
+    /// Reads up to the next <c>text_delta</c>, accumulating every event on the way. The
+    /// allocation-free text stream: read <see cref="CurrentText"/> after it returns true.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for bytes.</param>
+    /// <returns>True with text in <see cref="CurrentText"/>; false at the end of the body (see <see cref="Outcome"/>).</returns>
+    /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
+    /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, or was cancelled.</exception>
+    /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
+    public async ValueTask<bool> MoveNextTextAsync(CancellationToken cancellationToken = default)
+    {
+        while (await MoveNextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_hasText)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The text deltas as strings, as they arrive (the convenience tier: one string per delta).
+    /// Throws <see cref="AnthropicStreamTruncatedException"/> at the end when <c>message_stop</c>
+    /// never came, so a consumer of text alone cannot mistake a cut answer for a whole one.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The text deltas.</returns>
+    public async IAsyncEnumerable<string> GetTextStreamAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await MoveNextTextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return Utf8Util.GetString(CurrentText);
+        }
+
+        EnsureCompleted();
+    }
+
+    /// <summary>Reads the rest of the stream and returns the final message with its usage.</summary>
+    /// <param name="cancellationToken">Cancels the wait for bytes.</param>
+    /// <returns>The complete message.</returns>
+    /// <exception cref="AnthropicStreamTruncatedException">The body ended without <c>message_stop</c> (the partial message is attached).</exception>
+    /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
+    /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, or was cancelled.</exception>
+    /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
+    public async Task<Message> GetFinalMessageAsync(CancellationToken cancellationToken = default)
+    {
+        while (await MoveNextAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
+
+        EnsureCompleted();
+        return _accumulator.GetMessage();
+    }
+
+    /// <summary>Releases the connection (and the HTTP response, when created from one).</summary>
+    /// <returns>A task that completes when released.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _reader.DisposeAsync().ConfigureAwait(false);
+        _owned?.Dispose();
+    }
+
+    /// <summary>Releases the connection (and the HTTP response, when created from one).</summary>
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _owned?.Dispose();
+    }
+
+    private void Accept()
+    {
+        SseEvent sse = _reader.Current;
+        AnthropicEvent e;
+        try
+        {
+            e = _decoder.Decode(sse);
+        }
+        catch (AnthropicProtocolException ex)
+        {
+            Outcome = MessageStreamOutcome.ProtocolError;
+            ex.PartialMessage = PartialOrNull();
+            throw;
+        }
+
+        _accumulator.Apply(e);
+        _currentKind = e.Kind;
+        _hasCurrent = true;
+        if (e.Kind == AnthropicEventKind.ContentBlockDelta && e.Delta.Kind == DeltaKind.Text)
+        {
+            // Remember where the text is in the data, to hand it out without decoding again.
+            JsonText text = e.Delta.Text;
+            sse.Data.Overlaps(text.RawUtf8, out _textOffset);
+            _textLength = text.RawUtf8.Length;
+            _textEscaped = text.IsEscaped;
+            _hasText = true;
+        }
+        else if (e.Kind == AnthropicEventKind.Error)
+        {
+            ErrorView err = e.Error;
+            Outcome = MessageStreamOutcome.ApiError;
+            throw new AnthropicApiException(err.Type, err.Message.GetString() ?? string.Empty, err.RequestId.GetString(), 200)
+            {
+                DetailsJson = err.DetailsJson.IsEmpty ? null : Utf8Util.GetString(err.DetailsJson),
+                PartialMessage = PartialOrNull(),
+            };
+        }
+    }
+
+    private Message? PartialOrNull() => _accumulator.HasStarted ? _accumulator.GetMessage() : null;
+
+    private void EnsureCompleted()
+    {
+        if (Outcome == MessageStreamOutcome.Truncated)
+        {
+            throw new AnthropicStreamTruncatedException($"The message stream ended after {_accumulator.EventCount} events without message_stop: the message is incomplete.")
+            {
+                PartialMessage = PartialOrNull(),
+            };
+        }
+    }
+
+    private void EnsureCurrent()
+    {
+        if (!_hasCurrent)
+        {
+            ThrowHelper.ThrowInvalidOperation("There is no current event: call MoveNextAsync and check that it returned true.");
+        }
+    }
+}

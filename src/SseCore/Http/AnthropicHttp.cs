@@ -1,0 +1,131 @@
+using System;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using SseCore.Anthropic;
+
+namespace SseCore;
+
+/// <summary>HttpClient glue for streaming Messages API responses.</summary>
+public static class AnthropicHttp
+{
+    /// <summary>
+    /// Sends a streaming Messages request with <see cref="HttpCompletionOption.ResponseHeadersRead"/>
+    /// (so the body is read as it arrives, never buffered whole) and returns its stream.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="request">A <c>POST /v1/messages</c> request whose body has <c>"stream": true</c>.</param>
+    /// <param name="options">SSE limits; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The message stream; dispose it to release the connection.</returns>
+    /// <exception cref="AnthropicApiException">The API answered with an error status.</exception>
+    /// <exception cref="AnthropicException">The response is not <c>text/event-stream</c>.</exception>
+    public static async Task<MessageStream> SendMessageStreamAsync(this HttpClient client, HttpRequestMessage request, SseParserOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (client is null)
+        {
+            throw new ArgumentNullException(nameof(client));
+        }
+
+        HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        return await MessageStream.FromResponseAsync(response, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Throws for an error status (as the API's typed error) or a content type that is not an event stream.</summary>
+    internal static async Task EnsureEventStreamAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string? headerRequestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
+        if (!response.IsSuccessStatusCode)
+        {
+#if NET5_0_OR_GREATER
+            byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+#else
+            byte[] body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+#endif
+            throw CreateApiError((int)response.StatusCode, body, headerRequestId);
+        }
+
+        string? mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (!string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new AnthropicException($"Expected a text/event-stream response, got '{mediaType ?? "no content type"}' (HTTP {(int)response.StatusCode}). Was \"stream\": true sent?");
+        }
+    }
+
+    /// <summary>Reads an Anthropic error body (<c>{"type":"error","error":{"type","message"},"request_id"}</c>).</summary>
+    internal static AnthropicApiException CreateApiError(int status, byte[] body, string? headerRequestId)
+    {
+        ErrorType? type = null;
+        string? message = null;
+        string? requestId = null;
+        string? details = null;
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("error"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.StartObject)
+                        {
+                            reader.Skip();
+                            continue;
+                        }
+
+                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            string name = reader.GetString()!;
+                            reader.Read();
+                            if (name == "type" && reader.TokenType == JsonTokenType.String)
+                            {
+                                type = new ErrorType(reader.GetString()!);
+                            }
+                            else if (name == "message" && reader.TokenType == JsonTokenType.String)
+                            {
+                                message = reader.GetString();
+                            }
+                            else if (name == "details" && reader.TokenType != JsonTokenType.Null)
+                            {
+                                int start = (int)reader.TokenStartIndex;
+                                reader.Skip();
+                                details = Encoding.UTF8.GetString(body, start, (int)reader.BytesConsumed - start);
+                            }
+                            else
+                            {
+                                reader.Skip();
+                            }
+                        }
+                    }
+                    else if (reader.ValueTextEquals("request_id"u8))
+                    {
+                        reader.Read();
+                        requestId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not an Anthropic error body (a proxy's HTML page, say): reported below as is.
+        }
+
+        if (type is null)
+        {
+            string text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 500));
+            return new AnthropicApiException(new ErrorType(status >= 500 ? "api_error" : "invalid_request_error"), $"HTTP {status}: {text}", headerRequestId, status);
+        }
+
+        return new AnthropicApiException(type.Value, message ?? string.Empty, requestId ?? headerRequestId, status) { DetailsJson = details };
+    }
+}
