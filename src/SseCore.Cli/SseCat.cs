@@ -24,6 +24,12 @@ internal static class ExitCodes
 
     /// <summary>Bad usage (sysexits.h EX_USAGE): a message and the usage on standard error.</summary>
     public const int Usage = 64;
+
+    /// <summary>
+    /// The reader of the output went away (EPIPE, e.g. <c>ssecat | head -1</c>): no message, and
+    /// the status a shell shows for a process killed by SIGPIPE (128 + 13).
+    /// </summary>
+    public const int BrokenPipe = 141;
 }
 
 /// <summary>
@@ -89,6 +95,10 @@ internal static class SseCat
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return ExitCodes.Canceled;
+        }
+        catch (CliOutputException e) when (e.IsBrokenPipe)
+        {
+            return ExitCodes.BrokenPipe;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -12,4 +12,13 @@ internal sealed class CliOutputException : IOException
         : base("cannot write the output: " + inner.Message, inner)
     {
     }
+
+    /// <summary>
+    /// Whether the output is a pipe whose reader is gone: on Unix the runtime reports the errno
+    /// as the <see cref="Exception.HResult"/> of the <see cref="IOException"/> (EPIPE is 32 on
+    /// Linux and macOS).
+    /// </summary>
+    public bool IsBrokenPipe => !OperatingSystem.IsWindows() && InnerException is IOException { HResult: EPipe };
+
+    private const int EPipe = 32;
 }
