@@ -23,14 +23,29 @@ internal sealed class JsonLinesSink : BufferedSink
         Indented = false,
     };
 
+    // Utf8JsonWriter refuses a single value over ~166 MB (int.MaxValue / 6 for the worst-case
+    // escaping); --max-event-size allows up to 2 GiB, so long values go in segments.
+    private const int DefaultSegmentLength = 16 * 1024 * 1024;
+
     private readonly Utf8JsonWriter _json;
+    private readonly int _segmentLength;
 
     /// <summary>Creates the sink.</summary>
     /// <param name="output">Where the lines go; not disposed by the sink.</param>
     public JsonLinesSink(Stream output)
+        : this(output, DefaultSegmentLength)
+    {
+    }
+
+    /// <summary>Creates the sink with a given segment length (for tests).</summary>
+    /// <param name="output">Where the lines go; not disposed by the sink.</param>
+    /// <param name="segmentLength">Values longer than this are written in segments of this many bytes.</param>
+    internal JsonLinesSink(Stream output, int segmentLength)
         : base(output)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(segmentLength, 1);
         _json = new Utf8JsonWriter(Pending, WriterOptions);
+        _segmentLength = segmentLength;
     }
 
     /// <inheritdoc />
@@ -38,9 +53,9 @@ internal sealed class JsonLinesSink : BufferedSink
     {
         _json.Reset();
         _json.WriteStartObject();
-        _json.WriteString("type"u8, sseEvent.EventType);
-        _json.WriteString("data"u8, sseEvent.Data);
-        _json.WriteString("id"u8, sseEvent.LastEventId);
+        WriteString("type"u8, sseEvent.EventType);
+        WriteString("data"u8, sseEvent.Data);
+        WriteString("id"u8, sseEvent.LastEventId);
         _json.WriteEndObject();
         EndLine();
     }
@@ -52,7 +67,7 @@ internal sealed class JsonLinesSink : BufferedSink
         _json.Reset();
         _json.WriteStartObject();
         _json.WriteBoolean("end"u8, true);
-        _json.WriteString("lastEventId"u8, state.LastEventId);
+        WriteString("lastEventId"u8, state.LastEventId);
         if (state.ReconnectionTime is long retry)
         {
             _json.WriteNumber("retry"u8, retry);
@@ -78,6 +93,25 @@ internal sealed class JsonLinesSink : BufferedSink
         }
 
         base.Dispose(disposing);
+    }
+
+    private void WriteString(ReadOnlySpan<byte> name, ReadOnlySpan<byte> utf8Value)
+    {
+        if (utf8Value.Length <= _segmentLength)
+        {
+            _json.WriteString(name, utf8Value);
+            return;
+        }
+
+        // The writer carries a UTF-8 sequence cut by a segment boundary over to the next segment.
+        _json.WritePropertyName(name);
+        while (utf8Value.Length > _segmentLength)
+        {
+            _json.WriteStringValueSegment(utf8Value.Slice(0, _segmentLength), isFinalSegment: false);
+            utf8Value = utf8Value.Slice(_segmentLength);
+        }
+
+        _json.WriteStringValueSegment(utf8Value, isFinalSegment: true);
     }
 
     private void EndLine()
