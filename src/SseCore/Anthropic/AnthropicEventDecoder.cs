@@ -273,7 +273,7 @@ public sealed class AnthropicEventDecoder
                     }
                     else if (reader.ValueTextEquals("input"u8))
                     {
-                        b.InputJson = ReadRaw(ref reader, data);
+                        b.InputJson = ReadRawOrNull(ref reader, data);
                     }
                     else
                     {
@@ -346,7 +346,7 @@ public sealed class AnthropicEventDecoder
                     }
                     else if (reader.ValueTextEquals("citation"u8))
                     {
-                        d.CitationJson = ReadRaw(ref reader, data);
+                        d.CitationJson = ReadRawOrNull(ref reader, data);
                     }
                     else if (reader.ValueTextEquals("content"u8))
                     {
@@ -776,14 +776,6 @@ public sealed class AnthropicEventDecoder
 
     private static int ReadIndex(scoped ref Utf8JsonReader reader) =>
         ReadCount(ref reader, "index") ?? throw new ProtocolError("index must be a non-negative integer, not null");
-
-    private static ReadOnlySpan<byte> ReadRaw(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
-    {
-        reader.Read();
-        int start = (int)reader.TokenStartIndex;
-        reader.Skip();
-        return data.Slice(start, (int)reader.BytesConsumed - start);
-    }
 
     private static ReadOnlySpan<byte> ReadRawOrNull(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
     {
