@@ -409,7 +409,16 @@ public static class DifferentialCheck
         public static StreamModel Build(byte[] input, int maxLine, int maxEvent)
         {
             var model = new StreamModel();
-            int i = input.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+            if (input.Length < bom.Length && bom.StartsWith(input))
+            {
+                // A stream that ends inside what could still be a BOM: the tokenizer cannot tell
+                // these bytes from a BOM until a byte that differs arrives, and at the end they are
+                // an unterminated line, discarded. No limit applies to them.
+                return model;
+            }
+
+            int i = input.AsSpan().StartsWith(bom) ? bom.Length : 0;
             long eventStart = i;
             int dataLength = -1; // the data buffer without its trailing LF; -1 when the event has none
             while (i < input.Length)
