@@ -1,5 +1,9 @@
 using System.Buffers;
+using System.IO;
+using System.IO.Pipelines;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using SseCore.Tests.Infrastructure;
 
 namespace SseCore.Tests.Reference;
@@ -86,12 +90,18 @@ public static class DifferentialCheck
         var cuts = new Cuts(cut, lineByte, eventByte);
         IReadOnlyList<Piece> buffers = cuts.Buffers(payload.Length);
         IReadOnlyList<int> segments = cuts.Segments(payload.Length);
+        string shown = Describe(buffers);
+        string pipeBuffer = $"pipe buffer {cuts.PipeBufferSize}";
 
         Observed[] unlimited =
         [
             Observe("whole span", payload, null, ParseSpan),
-            Observe($"buffers [{Describe(buffers)}]{(cuts.FinalEmptyBlock ? " + empty final block" : "")}", payload, null, (p, s, o) => ParseBuffers(p, s, o, buffers, cuts.FinalEmptyBlock)),
+            Observe($"buffers [{shown}]{(cuts.FinalEmptyBlock ? " + empty final block" : "")}", payload, null, (p, s, o) => ParseBuffers(p, s, o, buffers, cuts.FinalEmptyBlock)),
             Observe($"one sequence of segments [{string.Join(",", segments)}]", payload, null, (p, s, o) => ParseSegments(p, s, o, segments)),
+            Observe("SseParser.Parse(span)", payload, null, ParseWithHandler),
+            Observe($"SseParser.Parse over buffers [{shown}]", payload, null, (p, s, o) => ParseBuffersWithHandler(p, s, o, buffers)),
+            Observe($"SseReader over reads [{shown}], {pipeBuffer}", payload, null, (p, s, o) => ReadWithSseReader(p, s, o, buffers, cuts.PipeBufferSize)),
+            Observe($"SseParser.ParseAsync over reads [{shown}], {pipeBuffer}", payload, null, (p, s, o) => ParseAsyncWithHandler(p, s, o, buffers, cuts.PipeBufferSize)),
         ];
 
         foreach (Observed o in unlimited)
@@ -110,7 +120,8 @@ public static class DifferentialCheck
         Observed[] bounded =
         [
             Observe("whole span" + limits, payload, options, ParseSpan),
-            Observe($"buffers [{Describe(buffers)}]" + limits, payload, options, (p, s, o) => ParseBuffers(p, s, o, buffers, cuts.FinalEmptyBlock)),
+            Observe($"buffers [{shown}]" + limits, payload, options, (p, s, o) => ParseBuffers(p, s, o, buffers, cuts.FinalEmptyBlock)),
+            Observe($"SseReader over reads [{shown}], {pipeBuffer}" + limits, payload, options, (p, s, o) => ReadWithSseReader(p, s, o, buffers, cuts.PipeBufferSize)),
         ];
 
         foreach (Observed o in bounded)
@@ -151,7 +162,7 @@ public static class DifferentialCheck
             Fail(payload, input, o.Mode, $"events differ from the reference.\nExpected: {string.Join("\n", expectedEvents)}\nActual:   {string.Join("\n", o.Events)}");
         }
 
-        if (complete && (o.LastEventId != expected.LastEventId || o.Retry != expected.Retry))
+        if (complete && o.HasEndState && (o.LastEventId != expected.LastEventId || o.Retry != expected.Retry))
         {
             Fail(payload, input, o.Mode, $"end state differs: expected lastEventId=<{SseRecord.Escape(expected.LastEventId)}> retry={expected.Retry}, actual lastEventId=<{SseRecord.Escape(o.LastEventId)}> retry={o.Retry}");
         }
@@ -178,7 +189,7 @@ public static class DifferentialCheck
             Fail(payload, input, o.Mode, $"comments differ.\nExpected: {string.Join(" | ", expectedComments.Select(SseRecord.Escape))}\nActual:   {string.Join(" | ", o.Comments.Select(SseRecord.Escape))}");
         }
 
-        if (complete && (o.BytesConsumed != payload.Length || !o.IsCompleted || o.EventsDispatched != o.Events.Count))
+        if (complete && o.HasEndState && (o.BytesConsumed != payload.Length || !o.IsCompleted || o.EventsDispatched != o.Events.Count))
         {
             Fail(payload, input, o.Mode, $"end counters: BytesConsumed={o.BytesConsumed} (of {payload.Length}), IsCompleted={o.IsCompleted}, EventsDispatched={o.EventsDispatched} (yielded {o.Events.Count})");
         }
@@ -202,6 +213,11 @@ public static class DifferentialCheck
 
         public Exception? Error { get; set; }
 
+        /// <summary>False for an entry point that keeps its state to itself.</summary>
+        public bool HasEndState { get; set; } = true;
+
+        public bool EndStateRecorded { get; private set; }
+
         public string LastEventId { get; set; } = "";
 
         public long? Retry { get; set; }
@@ -211,6 +227,18 @@ public static class DifferentialCheck
         public long EventsDispatched { get; set; }
 
         public bool IsCompleted { get; set; }
+
+        public void RecordEnd(SseParserState state)
+        {
+            LastEventId = Latin1.GetString(state.LastEventId);
+            Retry = state.ReconnectionTime;
+            BytesConsumed = state.BytesConsumed;
+            EventsDispatched = state.EventsDispatched;
+            IsCompleted = state.IsCompleted;
+            EndStateRecorded = true;
+        }
+
+        public void AddComment(ReadOnlySpan<byte> comment) => Comments.Add(Latin1.GetString(comment));
 
         public void Add(SseEvent e)
         {
@@ -224,15 +252,14 @@ public static class DifferentialCheck
     {
         var observed = new Observed(mode);
         var state = new SseParserState(options);
-        state.CommentHandler = c => observed.Comments.Add(Latin1.GetString(c));
+        state.CommentHandler = observed.AddComment;
         try
         {
             parse(payload, state, observed);
-            observed.LastEventId = Latin1.GetString(state.LastEventId);
-            observed.Retry = state.ReconnectionTime;
-            observed.BytesConsumed = state.BytesConsumed;
-            observed.EventsDispatched = state.EventsDispatched;
-            observed.IsCompleted = state.IsCompleted;
+            if (observed.HasEndState && !observed.EndStateRecorded)
+            {
+                observed.RecordEnd(state);
+            }
         }
         catch (SseLimitExceededException e)
         {
@@ -324,6 +351,112 @@ public static class DifferentialCheck
         Expect(tokenizer.Consumed.Equals(seq.End), observed.Mode, "Consumed is not the end of the sequence after TryRead returned false");
     }
 
+    /// <summary>The struct handler of <see cref="SseParser"/>, collecting into an <see cref="Observed"/>.</summary>
+    private readonly struct CollectingHandler(Observed observed) : ISseHandler
+    {
+        public void OnEvent(SseEvent sseEvent) => observed.Add(sseEvent);
+
+        public void OnComment(ReadOnlySpan<byte> comment) => observed.AddComment(comment);
+    }
+
+    private static void ParseWithHandler(byte[] payload, SseParserState unused, Observed observed)
+    {
+        // This overload owns (and disposes) its state: there is no end state to look at.
+        observed.HasEndState = false;
+        var handler = new CollectingHandler(observed);
+        SseParser.Parse(payload.AsSpan(), ref handler, unused.Options);
+    }
+
+    private static void ParseBuffersWithHandler(byte[] payload, SseParserState state, Observed observed, IReadOnlyList<Piece> buffers)
+    {
+        // The handler gets the comments: keep the state's hook from counting them twice.
+        state.CommentHandler = null;
+        var handler = new CollectingHandler(observed);
+        int offset = 0;
+        for (int i = 0; i < buffers.Count; i++)
+        {
+            var seq = new ReadOnlySequence<byte>(payload, offset, buffers[i].Length);
+            offset += buffers[i].Length;
+            SseParser.Parse(seq, i == buffers.Count - 1, state, ref handler);
+        }
+    }
+
+    private static void ReadWithSseReader(byte[] payload, SseParserState unused, Observed observed, IReadOnlyList<Piece> reads, int pipeBufferSize)
+    {
+        var pipe = PipeReader.Create(new ChunkedStream(payload, reads), new StreamPipeReaderOptions(bufferSize: pipeBufferSize, minimumReadSize: 1));
+        using var reader = new SseReader(pipe, unused.Options);
+        reader.CommentHandler = observed.AddComment;
+        while (Wait(reader.MoveNextAsync()))
+        {
+            SseEvent e = reader.Current;
+            Expect(e.LastEventId.SequenceEqual(reader.LastEventId), observed.Mode, "Current.LastEventId differs from SseReader.LastEventId");
+            observed.Add(e);
+        }
+
+        Expect(!Wait(reader.MoveNextAsync()), observed.Mode, "MoveNextAsync returned true after the end");
+        observed.RecordEnd(reader.State);
+    }
+
+    private static void ParseAsyncWithHandler(byte[] payload, SseParserState state, Observed observed, IReadOnlyList<Piece> reads, int pipeBufferSize)
+    {
+        state.CommentHandler = null;
+        var pipe = PipeReader.Create(new ChunkedStream(payload, reads), new StreamPipeReaderOptions(bufferSize: pipeBufferSize, minimumReadSize: 1));
+        Wait(SseParser.ParseAsync(pipe, new CollectingHandler(observed), state));
+        pipe.Complete();
+    }
+
+    /// <summary>Everything here completes synchronously (the stream answers at once); wait anyway if not.</summary>
+    private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
+    /// <summary>A stream whose reads return the chosen buffer sizes (empty ones skipped: a 0-byte read is the end).</summary>
+    private sealed class ChunkedStream(byte[] data, IReadOnlyList<Piece> reads) : Stream
+    {
+        private int _position;
+        private int _read;
+        private int _pending;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(Span<byte> buffer)
+        {
+            while (_pending == 0 && _read < reads.Count)
+            {
+                _pending = reads[_read++].Length;
+            }
+
+            // A caller's buffer smaller than the chosen read gets the rest of it next time.
+            int size = Math.Min(Math.Min(_pending, buffer.Length), data.Length - _position);
+            _pending -= size;
+            data.AsSpan(_position, size).CopyTo(buffer);
+            _position += size;
+            return size;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     // ---- choosing the cuts ----
 
     private readonly record struct Piece(int Length, bool AsSequence);
@@ -335,6 +468,9 @@ public static class DifferentialCheck
         private uint _state = (uint)((cut >> 3) | (lineByte << 5) | (eventByte << 13)) * 2654435761u + 0x9E3779B9u;
 
         public bool FinalEmptyBlock { get; } = (cut & 4) != 0;
+
+        /// <summary>The StreamPipeReader's buffer size: small, so that its buffers have many segments.</summary>
+        public int PipeBufferSize { get; } = 1 + (lineByte ^ eventByte) % 32;
 
         public IReadOnlyList<Piece> Buffers(int length)
         {
