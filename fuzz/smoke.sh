@@ -37,8 +37,8 @@ if [ ! -f "$stats" ]; then
   tail -n 40 "$findings.log" >&2
   exit 1
 fi
-stat() { sed -n "s/^$1 *: *//p" "$stats"; }
-echo "smoke: afl-fuzz exit $rc, $(stat execs_done) execs ($(stat execs_per_sec)/s), corpus $(stat corpus_count), edges $(stat edges_found), crashes $(stat saved_crashes), hangs $(stat saved_hangs)"
+field() { sed -n "s/^$1 *: *//p" "$stats"; }
+echo "smoke: afl-fuzz exit $rc, $(field execs_done) execs ($(field execs_per_sec)/s), corpus $(field corpus_count), edges $(field edges_found), crashes $(field saved_crashes), hangs $(field saved_hangs)"
 
 # afl-fuzz exits 0 even when it found crashes: look at the files.
 bad=0
