@@ -223,6 +223,12 @@ public ref struct SseTokenizer
                 s.SkipLf = false;
                 if (_span[_index] == LF)
                 {
+                    // A blank line ended by that CR set the next event's start right after the CR.
+                    if (s.EventStart == _segmentOffset + _index)
+                    {
+                        s.EventStart++;
+                    }
+
                     _index++;
                     continue;
                 }

@@ -6,9 +6,6 @@ namespace SseCore.Tests.Fuzz;
 /// <summary>
 /// Replays every fuzz seed (fuzz/corpus) and every saved finding (fuzz/regressions) through the
 /// fuzz target's check, against the ordinary uninstrumented build, so each one stays fixed.
-/// A regression named <c>open-*</c> reproduces a library bug that is still open: the check
-/// tolerates it (see <see cref="DifferentialCheck.KnownIssues"/>), and it must still fail without
-/// that tolerance, so that a fix is noticed and the file renamed.
 /// </summary>
 public class FuzzCorpusReplayTests
 {
@@ -42,15 +39,7 @@ public class FuzzCorpusReplayTests
     public void Input_PassesTheDifferentialCheck(string file)
     {
         byte[] input = File.ReadAllBytes(Path.Combine(FuzzDirectory, file));
-        DifferentialCheck.Run(input, DifferentialCheck.KnownIssues.All);
-
-        if (Path.GetFileName(file).StartsWith("open-", StringComparison.Ordinal))
-        {
-            var e = Record.Exception(() => DifferentialCheck.Run(input, DifferentialCheck.KnownIssues.None));
-            Assert.True(
-                e is DifferentialMismatchException,
-                $"{file} no longer reproduces its bug: if the library was fixed, drop the 'open-' prefix and the tolerance in DifferentialCheck.KnownIssues.");
-        }
+        DifferentialCheck.Run(input);
     }
 
     private static string FindRepositoryRoot()

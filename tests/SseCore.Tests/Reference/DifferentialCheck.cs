@@ -45,35 +45,10 @@ public static class DifferentialCheck
 {
     public const int HeaderLength = 3;
 
-    /// <summary>
-    /// Open library bugs, each with its reproducer in fuzz/regressions/open-*. <see cref="Run(ReadOnlySpan{byte})"/>
-    /// tolerates them (unless SSE_FUZZ_STRICT=1) so that a campaign or the CI smoke run keeps looking
-    /// for new bugs instead of finding the known ones again; the replay test checks that each
-    /// reproducer still fails without the tolerance, so a fix is noticed.
-    /// </summary>
-    [Flags]
-    public enum KnownIssues
-    {
-        None = 0,
-
-        /// <summary>
-        /// A CRLF blank line split between two buffers (CR at the end of one, LF at the start of
-        /// the next): the next event's StreamOffset points at the LF instead of the byte after it.
-        /// </summary>
-        StreamOffsetAfterSplitCrLf = 1,
-
-        All = StreamOffsetAfterSplitCrLf,
-    }
-
-    /// <summary>What <see cref="Run(ReadOnlySpan{byte})"/> tolerates: all known issues, none when SSE_FUZZ_STRICT=1.</summary>
-    public static KnownIssues Tolerated { get; } = Environment.GetEnvironmentVariable("SSE_FUZZ_STRICT") == "1" ? KnownIssues.None : KnownIssues.All;
-
     private static readonly Encoding Latin1 = Encoding.Latin1;
     private static readonly int[] MaxPieceSizes = [3, 16, 64, 256];
 
-    public static void Run(ReadOnlySpan<byte> input) => Run(input, Tolerated);
-
-    public static void Run(ReadOnlySpan<byte> input, KnownIssues tolerated)
+    public static void Run(ReadOnlySpan<byte> input)
     {
         byte cut = input.Length > 0 ? input[0] : (byte)0;
         byte lineByte = input.Length > 1 ? input[1] : (byte)0;
@@ -111,7 +86,7 @@ public static class DifferentialCheck
                 Fail(payload, input, o.Mode, $"threw {o.Error.GetType().Name} without a limit: {o.Error.Message}", o.Error);
             }
 
-            CheckAgainstModels(payload, input, o, expected, model, model.EventCount, tolerated);
+            CheckAgainstModels(payload, input, o, expected, model, model.EventCount);
         }
 
         var options = new SseParserOptions { MaxLineLength = 1 + (lineByte % 64), MaxEventSize = 1 + (eventByte % 64) };
@@ -133,7 +108,7 @@ public static class DifferentialCheck
                     Fail(payload, input, o.Mode, $"threw {o.Error.GetType().Name} but no line or event exceeds the limits: {o.Error.Message}", o.Error);
                 }
 
-                CheckAgainstModels(payload, input, o, expected, model, model.EventCount, tolerated);
+                CheckAgainstModels(payload, input, o, expected, model, model.EventCount);
                 continue;
             }
 
@@ -149,11 +124,11 @@ public static class DifferentialCheck
                 Fail(payload, input, o.Mode, $"expected SseLimitExceededException({hit.Limit}, {limitValue}, offset {hit.ByteOffset}) but got ({e.Limit}, {e.LimitValue}, offset {e.ByteOffset})", e);
             }
 
-            CheckAgainstModels(payload, input, o, expected, limited, hit.EventsBefore, tolerated);
+            CheckAgainstModels(payload, input, o, expected, limited, hit.EventsBefore);
         }
     }
 
-    private static void CheckAgainstModels(byte[] payload, ReadOnlySpan<byte> input, Observed o, SseOutcome expected, StreamModel model, int eventCount, KnownIssues tolerated)
+    private static void CheckAgainstModels(byte[] payload, ReadOnlySpan<byte> input, Observed o, SseOutcome expected, StreamModel model, int eventCount)
     {
         bool complete = o.Error is null;
         var expectedEvents = expected.Events.Take(eventCount).ToList();
@@ -175,8 +150,7 @@ public static class DifferentialCheck
             }
 
             long start = model.EventStarts[i];
-            bool splitCrLf = (tolerated & KnownIssues.StreamOffsetAfterSplitCrLf) != 0 && o.StreamOffsets[i] == start - 1 && start >= 2 && payload[start - 1] == (byte)'\n' && payload[start - 2] == (byte)'\r';
-            if (o.StreamOffsets[i] != start && !splitCrLf)
+            if (o.StreamOffsets[i] != start)
             {
                 Fail(payload, input, o.Mode, $"event {i + 1} has StreamOffset {o.StreamOffsets[i]}, but its first line starts at {model.EventStarts[i]}");
             }
@@ -614,12 +588,13 @@ public static class DifferentialCheck
                 }
 
                 // MaxEventSize: the values joined by LF; the first byte past it is byte
-                // (maxEvent - dataLength - 1) of this value (-1: the joining LF itself).
+                // (maxEvent - dataLength - 1) of this value. When the joining LF itself is past it,
+                // the library reports the value's first byte (the LF is not in the input).
                 int valueLength = line.Length - valueStart;
                 long size = dataLength + 1L + valueLength;
                 if (size > maxEvent)
                 {
-                    model.Limit = new LimitHit(SseLimit.EventSize, lineStart + valueStart + (maxEvent - dataLength - 1L), model.EventCount, model.Comments.Count);
+                    model.Limit = new LimitHit(SseLimit.EventSize, lineStart + valueStart + Math.Max(0L, maxEvent - dataLength - 1L), model.EventCount, model.Comments.Count);
                     return model;
                 }
 

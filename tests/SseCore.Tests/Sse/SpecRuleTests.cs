@@ -218,6 +218,29 @@ public class SpecRuleTests
         Assert.Equal(2, e.EventNumber);
     }
 
+    [Fact]
+    public void Event_OffsetAfterASplitCrLfBlankLine_IsAfterTheLf()
+    {
+        // Found by the fuzzer: the CR ends the blank line in one buffer, its LF starts the next.
+        byte[] input = "data: a\r\n\r\ndata: b\r\n\r\n"u8.ToArray();
+        for (int cut = 0; cut <= input.Length; cut++)
+        {
+            using var state = new SseParserState();
+            var offsets = new List<long>();
+            IReadOnlyList<byte[]> chunks = SseHarness.CutAt(input, [cut]);
+            for (int c = 0; c < chunks.Count; c++)
+            {
+                var t = new SseTokenizer(chunks[c].AsSpan(), c == chunks.Count - 1, state);
+                while (t.TryRead(out SseEvent e))
+                {
+                    offsets.Add(e.StreamOffset);
+                }
+            }
+
+            Assert.Equal([0L, 11L], offsets);
+        }
+    }
+
     // The spec's own examples (HTML Living Standard, "Event stream interpretation").
     [Fact]
     public void SpecExample_StockTicker_ThreeDataLines() =>
