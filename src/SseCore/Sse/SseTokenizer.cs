@@ -113,6 +113,11 @@ public ref struct SseTokenizer
     /// after the event's blank line; after it returned <see langword="false"/>, the end of the
     /// buffer. Only for a tokenizer built over a <see cref="ReadOnlySequence{T}"/>.
     /// </summary>
+    /// <remarks>
+    /// The tokenizer never examines a byte it does not consume (a cut line is copied into the
+    /// state), so this is both the consumed and the examined position for
+    /// <c>PipeReader.AdvanceTo(consumed, examined)</c>.
+    /// </remarks>
     public readonly SequencePosition Consumed => _consumed;
 
     /// <summary>How many bytes of this buffer were consumed so far.</summary>
