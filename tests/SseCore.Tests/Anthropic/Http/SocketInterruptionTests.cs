@@ -171,6 +171,49 @@ public class SocketInterruptionTests(LoopbackFixture loopback) : IClassFixture<L
         AssertCancelled(ex, clock!, stream, expected);
     }
 
+    [Fact]
+    public async Task AfterAReset_GetFinalMessage_DoesNotPassThePartialMessageOffAsFinal()
+    {
+        byte[] body = Fixtures.Read("tool_use.sse");
+        int cut = Bodies.IndexOf(body, "\"text\":\" Francisco\"") + 10;
+        await using MessageStream stream = await loopback.OpenAsync(ctx => LoopbackFixture.ServeThenAbortAsync(ctx, body, cut, seed: 6));
+        var first = await Assert.ThrowsAsync<AnthropicStreamInterruptedException>(() => stream.GetFinalMessageAsync().WaitAsync(LoopbackFixture.Guard));
+        Assert.Equal("Okay, let's check the weather for San", first.PartialMessage!.GetText());
+
+        // A caller that retries, or another layer that asks for the final message, must not get
+        // the cut message back as if it were whole (no message_stop, no stop_reason).
+        var again = await Assert.ThrowsAnyAsync<AnthropicException>(() => stream.GetFinalMessageAsync().WaitAsync(LoopbackFixture.Guard));
+        Assert.Equal("Okay, let's check the weather for San", again.PartialMessage!.GetText());
+    }
+
+    [Fact]
+    public async Task AfterAReset_ASecondTextStream_DoesNotEndAsIfTheAnswerWereWhole()
+    {
+        byte[] body = Fixtures.Read("tool_use.sse");
+        int cut = Bodies.IndexOf(body, "\"text\":\" Francisco\"") + 10;
+        await using MessageStream stream = await loopback.OpenAsync(ctx => LoopbackFixture.ServeThenAbortAsync(ctx, body, cut, seed: 7));
+        var text = new StringBuilder();
+        await Assert.ThrowsAsync<AnthropicStreamInterruptedException>(async () =>
+        {
+            await foreach (string delta in stream.GetTextStreamAsync())
+            {
+                text.Append(delta);
+            }
+        }).WaitAsync(LoopbackFixture.Guard);
+        Assert.Equal("Okay, let's check the weather for San", text.ToString());
+
+        // The stream is broken: a text consumer that starts now (a retry loop, a second reader of
+        // the same stream) must hear about it, not see an empty answer end normally — the very
+        // mistake the text stream's Truncated exception exists to prevent.
+        await Assert.ThrowsAnyAsync<AnthropicException>(async () =>
+        {
+            await foreach (string delta in stream.GetTextStreamAsync())
+            {
+                Assert.Fail($"a broken stream yielded '{delta}'");
+            }
+        }).WaitAsync(LoopbackFixture.Guard);
+    }
+
     private async Task<AnthropicStreamInterruptedException> AssertResetAsync(byte[] body, int cut, ReadMode mode)
     {
         RefMessage expected = RefMessage.FoldBytes(body[..cut]);
