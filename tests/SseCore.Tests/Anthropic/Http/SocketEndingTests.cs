@@ -147,6 +147,22 @@ public class SocketEndingTests(LoopbackFixture loopback) : IClassFixture<Loopbac
         Assert.Equal("Hello", again.PartialMessage!.GetText());
     }
 
+    [Fact]
+    public async Task MalformedEventMidStream_ThrowsProtocolException_WithThePartialMessage()
+    {
+        List<byte[]> events = Bodies.SplitEvents(Fixtures.Read("tool_use.sse"));
+        byte[] bad = Bodies.Utf8("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"\n\n");
+        byte[] body = Bodies.Join(events.Take(5).Append(bad).Concat(events.Skip(5)));
+        RefMessage expected = RefMessage.Fold(RefMessage.Frame(Bodies.Join(events.Take(5))));
+        await using MessageStream stream = await loopback.OpenAsync(ctx => LoopbackSseServer.ServeChunkedAsync(ctx, body, seed: 18, maxChunk: 50, maxDelayMs: 1));
+        var ex = await Assert.ThrowsAsync<AnthropicProtocolException>(() => stream.GetFinalMessageAsync().WaitAsync(LoopbackFixture.Guard));
+        Assert.Equal("content_block_delta", ex.EventType);
+        Assert.Equal(6, ex.EventNumber);
+        Assert.Equal(MessageStreamOutcome.ProtocolError, stream.Outcome);
+        RefAssert.Matches(expected, ex.PartialMessage);
+        Assert.Equal("Okay,", ex.PartialMessage!.GetText());
+    }
+
     [Theory]
     [InlineData(529)]
     [InlineData(500)]
