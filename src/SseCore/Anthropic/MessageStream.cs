@@ -4,6 +4,7 @@ using System.IO;
 using System.IO.Pipelines;
 using System.Net.Http;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SseCore.Internal;
@@ -68,6 +69,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     private int _textLength;
     private bool _textEscaped;
     private bool _hasText;
+    private ExceptionDispatchInfo? _failure;
 
     private MessageStream(SseReader reader, IDisposable? owned)
     {
@@ -197,6 +199,9 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     {
         _hasCurrent = false;
         _hasText = false;
+
+        // A failed stream keeps failing: a later read must not pass the partial message off as whole.
+        _failure?.Throw();
         if (Outcome != MessageStreamOutcome.Pending)
         {
             return false;
@@ -209,12 +214,8 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException)
         {
-            Outcome = MessageStreamOutcome.Interrupted;
             string what = ex is OperationCanceledException ? "was cancelled" : "broke";
-            throw new AnthropicStreamInterruptedException($"The message stream {what} after {_accumulator.EventCount} events: {ex.Message}", ex)
-            {
-                PartialMessage = PartialOrNull(),
-            };
+            throw Fail(MessageStreamOutcome.Interrupted, new AnthropicStreamInterruptedException($"The message stream {what} after {_accumulator.EventCount} events: {ex.Message}", ex));
         }
 
         if (!has)
@@ -308,9 +309,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         }
         catch (AnthropicProtocolException ex)
         {
-            Outcome = MessageStreamOutcome.ProtocolError;
-            ex.PartialMessage = PartialOrNull();
-            throw;
+            throw Fail(MessageStreamOutcome.ProtocolError, ex);
         }
 
         _accumulator.Apply(e);
@@ -328,13 +327,20 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         else if (e.Kind == AnthropicEventKind.Error)
         {
             ErrorView err = e.Error;
-            Outcome = MessageStreamOutcome.ApiError;
-            throw new AnthropicApiException(err.Type, err.Message.GetString() ?? string.Empty, err.RequestId.GetString(), 200)
+            throw Fail(MessageStreamOutcome.ApiError, new AnthropicApiException(err.Type, err.Message.GetString() ?? string.Empty, err.RequestId.GetString(), 200)
             {
                 DetailsJson = err.DetailsJson.IsEmpty ? null : Utf8Util.GetString(err.DetailsJson),
-                PartialMessage = PartialOrNull(),
-            };
+            });
         }
+    }
+
+    /// <summary>Records how the stream failed, with the partial message, so later reads fail the same way.</summary>
+    private AnthropicException Fail(MessageStreamOutcome outcome, AnthropicException exception)
+    {
+        Outcome = outcome;
+        exception.PartialMessage = PartialOrNull();
+        _failure = ExceptionDispatchInfo.Capture(exception);
+        return exception;
     }
 
     private Message? PartialOrNull() => _accumulator.HasStarted ? _accumulator.GetMessage() : null;

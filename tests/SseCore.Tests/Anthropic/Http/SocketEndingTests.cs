@@ -116,7 +116,9 @@ public class SocketEndingTests(LoopbackFixture loopback) : IClassFixture<Loopbac
         Assert.Equal("Okay, let", text.ToString());
         RefAssert.Matches(expected, ex.PartialMessage);
         Assert.Equal("Okay, let", ex.PartialMessage!.GetText());
-        Assert.False(await stream.MoveNextAsync().AsTask().WaitAsync(LoopbackFixture.Guard));
+
+        // A failed stream keeps failing, with the same exception.
+        Assert.Same(ex, await Assert.ThrowsAsync<AnthropicApiException>(() => stream.MoveNextAsync().AsTask().WaitAsync(LoopbackFixture.Guard)));
     }
 
     [Fact]

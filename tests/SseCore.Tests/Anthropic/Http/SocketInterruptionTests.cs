@@ -124,7 +124,7 @@ public class SocketInterruptionTests(LoopbackFixture loopback) : IClassFixture<L
         var clock = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<AnthropicStreamInterruptedException>(() => stream.MoveNextAsync(cts.Token).AsTask().WaitAsync(LoopbackFixture.Guard));
         AssertCancelled(ex, clock, stream, expected);
-        Assert.False(await stream.MoveNextAsync().AsTask().WaitAsync(LoopbackFixture.Guard));
+        Assert.Same(ex, await Assert.ThrowsAsync<AnthropicStreamInterruptedException>(() => stream.MoveNextAsync().AsTask().WaitAsync(LoopbackFixture.Guard)));
     }
 
     [Fact]
