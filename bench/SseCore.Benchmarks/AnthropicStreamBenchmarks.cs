@@ -8,11 +8,12 @@ using BenchmarkDotNet.Running;
 namespace SseCore.Benchmarks;
 
 /// <summary>
-/// A whole Anthropic Messages stream (~1 MiB, ~9,000 events: message_start,
+/// A whole Anthropic Messages stream (~1 MiB, ~8,000 events: message_start,
 /// content_block_start, text deltas with a ping every 1,000, content_block_stop, message_delta,
 /// message_stop), parsed by each SseCore entry point and by System.Net.ServerSentEvents, with LF,
-/// CRLF and CR line ends. One operation = one whole stream; the ns/event and B/event columns
-/// divide by the stream's event count.
+/// CRLF and CR line ends. SseCore's 7-byte segments are matched by 7-byte reads for the peer.
+/// One operation = one whole stream; the ns/event and B/event columns divide by the stream's
+/// event count.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(PerEventConfig))]
@@ -22,6 +23,7 @@ public class AnthropicStreamBenchmarks
     private ReadOnlySequence<byte> _segments4K;
     private ReadOnlySequence<byte> _segments7;
     private MemoryStream _stream = null!;
+    private ChunkedReadStream _stream7 = null!;
 
     [ParamsAllValues]
     public LineEnding LineEnding { get; set; }
@@ -33,6 +35,7 @@ public class AnthropicStreamBenchmarks
         _segments4K = Segments.Split(_payload.Bytes, 4096);
         _segments7 = Segments.Split(_payload.Bytes, 7);
         _stream = new MemoryStream(_payload.Bytes, writable: false);
+        _stream7 = new ChunkedReadStream(_payload.Bytes, 7);
 
         Expected expected = _payload.Expected;
         Verify.Digests(_payload, _segments7);
@@ -44,6 +47,7 @@ public class AnthropicStreamBenchmarks
         Verify.Same(nameof(Peer_Bytes_Sync), Peer_Bytes_Sync(), expected);
         Verify.Same(nameof(Peer_Bytes_Async), Peer_Bytes_Async(), expected);
         Verify.Same(nameof(Peer_String_Async), Peer_String_Async(), expected);
+        Verify.Same(nameof(Peer_Bytes_Sync_7ByteReads), Peer_Bytes_Sync_7ByteReads(), expected);
     }
 
     [GlobalCleanup]
@@ -87,6 +91,14 @@ public class AnthropicStreamBenchmarks
     {
         _stream.Position = 0;
         return Workloads.PeerStringAsync(_stream);
+    }
+
+    /// <summary>The peer's counterpart of <see cref="SseCore_Tokenizer_Segments7B"/>: a stream whose every read returns 7 bytes.</summary>
+    [Benchmark]
+    public Tally Peer_Bytes_Sync_7ByteReads()
+    {
+        _stream7.Rewind();
+        return Workloads.PeerBytesSync(_stream7);
     }
 
     internal static long EventsPerOperation(BenchmarkCase benchmarkCase) =>

@@ -77,8 +77,8 @@ internal static class Verify
     }
 }
 
-/// <summary>A read-only stream over an array that returns at most one byte per read, sync or async.</summary>
-internal sealed class OneByteReadStream(byte[] bytes) : Stream
+/// <summary>A read-only stream over an array whose every read returns at most <paramref name="chunk"/> bytes, sync or async.</summary>
+internal sealed class ChunkedReadStream(byte[] bytes, int chunk) : Stream
 {
     private int _position;
 
@@ -100,13 +100,15 @@ internal sealed class OneByteReadStream(byte[] bytes) : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        if (buffer.IsEmpty || _position >= bytes.Length)
+        int count = Math.Min(Math.Min(buffer.Length, chunk), bytes.Length - _position);
+        if (count <= 0)
         {
             return 0;
         }
 
-        buffer[0] = bytes[_position++];
-        return 1;
+        bytes.AsSpan(_position, count).CopyTo(buffer);
+        _position += count;
+        return count;
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
