@@ -110,7 +110,7 @@ public class AnthropicStreamBenchmarks
         {
             AddColumn(
                 new PerUnitColumn("Events", "Events in one operation (one whole stream)", PerUnitKind.Count, EventsPerOperation),
-                new PerUnitColumn("ns/event", "Mean divided by Events", PerUnitKind.NanosecondsPerUnit, EventsPerOperation),
+                new PerUnitColumn("Median ns/event", "Median divided by Events", PerUnitKind.NanosecondsPerUnit, EventsPerOperation),
                 new PerUnitColumn("B/event", "Allocated divided by Events", PerUnitKind.BytesPerUnit, EventsPerOperation));
         }
     }

@@ -119,7 +119,7 @@ public class HugeLineBenchmarks
                   && (HugeLineSize)c.Parameters["Size"] == HugeLineSize.MiB16)));
             AddColumn(
                 new PerUnitColumn("Bytes", "Stream bytes in one operation", PerUnitKind.Count, BytesPerOperation),
-                new PerUnitColumn("ns/byte", "Mean divided by Bytes", PerUnitKind.NanosecondsPerUnit, BytesPerOperation));
+                new PerUnitColumn("Median ns/byte", "Median divided by Bytes", PerUnitKind.NanosecondsPerUnit, BytesPerOperation));
         }
     }
 }

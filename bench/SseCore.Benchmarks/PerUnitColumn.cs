@@ -12,7 +12,10 @@ internal enum PerUnitKind
     /// <summary>The number of units (events, bytes) in one operation (one whole stream).</summary>
     Count,
 
-    /// <summary>Mean time of one operation divided by its units, in nanoseconds.</summary>
+    /// <summary>
+    /// Median time of one operation divided by its units, in nanoseconds. The median, not the mean:
+    /// on a shared machine other processes' bursts inflate the mean far more than the median.
+    /// </summary>
     NanosecondsPerUnit,
 
     /// <summary>Bytes allocated by one operation divided by its units.</summary>
@@ -60,8 +63,8 @@ internal sealed class PerUnitColumn(string name, string legend, PerUnitKind kind
 
         if (kind == PerUnitKind.NanosecondsPerUnit)
         {
-            double? mean = report.ResultStatistics?.Mean;
-            return mean is null ? "NA" : (mean.Value / units).ToString(mean.Value / units < 10 ? "F3" : "F1", CultureInfo.InvariantCulture);
+            double? median = report.ResultStatistics?.Median;
+            return median is null ? "NA" : (median.Value / units).ToString(median.Value / units < 10 ? "F3" : "F1", CultureInfo.InvariantCulture);
         }
 
         long? allocated = report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase);

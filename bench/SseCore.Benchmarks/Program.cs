@@ -1,4 +1,5 @@
 using System.Linq;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
@@ -37,7 +38,12 @@ public static class Program
         // BenchmarkDotNet ignores --job when the global config has a default job, so add ours only
         // when the command line names none.
         bool namesJob = args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", System.StringComparison.Ordinal));
-        IConfig config = namesJob ? DefaultConfig.Instance : DefaultConfig.Instance.AddJob(SuiteJob);
+        IConfig config = DefaultConfig.Instance.AddColumn(StatisticColumn.Median, StatisticColumn.Min);
+        if (!namesJob)
+        {
+            config = config.AddJob(SuiteJob);
+        }
+
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
         bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
         return failed ? 1 : 0;
