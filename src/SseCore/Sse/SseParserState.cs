@@ -29,7 +29,7 @@ public sealed class SseParserState : IDisposable
 {
     private readonly SseParserOptions _options;
     private string? _lastEventIdString;
-    private readonly StringCache _typeCache = new();
+    private StringCache? _typeCache;
 
     // The line being built when a line crosses buffers (the only bytes ever copied for lines).
     internal PooledBuffer Line;
@@ -120,7 +120,8 @@ public sealed class SseParserState : IDisposable
         return _lastEventIdString;
     }
 
-    internal string GetEventTypeString(ReadOnlySpan<byte> type) => _typeCache.Get(type);
+    // Created on first use: most streams never ask for a type as a string.
+    internal string GetEventTypeString(ReadOnlySpan<byte> type) => (_typeCache ??= new StringCache()).Get(type);
 
     /// <summary>
     /// Prepares the state for a new connection to the same event source: forgets the partial
