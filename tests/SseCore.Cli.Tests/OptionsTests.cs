@@ -82,8 +82,8 @@ public class OptionsTests
     [InlineData("option '--max-event-size' needs a positive whole number of bytes (at most 2147483647), not '1k'", "--max-event-size=1k")]
     [InlineData("option '--max-event-size' needs a positive whole number of bytes (at most 2147483647), not '2147483648'", "--max-event-size", "2147483648")]
     [InlineData("option '--jsonl' takes no value", "--jsonl=yes")]
-    [InlineData("too many operands: 'a' and 'b' (one FILE at most)", "a", "b")]
-    [InlineData("too many operands: '-' and 'b' (one FILE at most)", "-", "b")]
+    [InlineData("too many operands: 'a' and 'b' (one FILE or URL at most)", "a", "b")]
+    [InlineData("too many operands: '-' and 'b' (one FILE or URL at most)", "-", "b")]
     [InlineData("the FILE operand is empty", "")]
     public void Bad_usage_says_why(string message, params string[] args)
     {
