@@ -163,6 +163,23 @@ public class MessageModeExitTests
     }
 
     [Fact]
+    public async Task Raw_json_split_over_data_lines_still_prints_as_one_line()
+    {
+        // The SSE data lines are joined with LF, which lands inside the citation the library keeps raw.
+        string stream = File.ReadAllText(CliRun.Fixture("citations.sse"))
+            .Replace("\"document_title\":\"Math Facts\",", "\"document_title\":\"Math Facts\",\ndata:\r\ndata: ", StringComparison.Ordinal);
+        Assert.Contains("Math Facts\",\ndata:", stream, StringComparison.Ordinal);
+
+        CliResult result = await CliRun.RunAsync(stream, "--message");
+
+        Assert.Equal(0, result.ExitCode);
+        using var doc = JsonDocument.Parse(Assert.Single(result.StdoutLines));
+        JsonElement citation = doc.RootElement.GetProperty("content")[1].GetProperty("citations")[0];
+        Assert.Equal("Math Facts", citation.GetProperty("document_title").GetString());
+        Assert.Equal(300, citation.GetProperty("start_char_index").GetInt32());
+    }
+
+    [Fact]
     public async Task A_closed_output_pipe_exits_141_in_the_message_modes()
     {
         if (OperatingSystem.IsWindows())
