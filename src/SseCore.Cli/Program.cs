@@ -16,7 +16,7 @@ internal static class Program
         // every event printed so far has already been flushed.
         using Stream stdin = Console.OpenStandardInput();
         using Stream stdout = OpenStandardOutput();
-        return await SseCat.RunAsync(args, stdin, stdout, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        return await SseCat.RunAsync(args, stdin, stdout, Console.Error, outputIsTerminal: !Console.IsOutputRedirected, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>

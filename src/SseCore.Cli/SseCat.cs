@@ -1,8 +1,10 @@
 using System;
 using System.IO;
+using System.Net.Http;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using SseCore.Cli.Input;
 using SseCore.Cli.Output;
 
 namespace SseCore.Cli;
@@ -10,14 +12,24 @@ namespace SseCore.Cli;
 /// <summary>Exit codes of <c>ssecat</c> (documented in docs/SSECAT.md).</summary>
 internal static class ExitCodes
 {
-    /// <summary>The stream was read to its end and every event printed.</summary>
+    /// <summary>The stream was read to its end and every event printed (<c>--text</c>, <c>--message</c>: the message is complete).</summary>
     public const int Success = 0;
 
     /// <summary>
-    /// The input could not be opened or read, the stream exceeded a limit, or the output could
-    /// not be written. One line <c>ssecat: MESSAGE</c> on standard error says which.
+    /// The input could not be opened or read (a file, an HTTP request, a broken connection), the
+    /// stream exceeded a limit or broke the Messages protocol, or the output could not be
+    /// written. One line <c>ssecat: MESSAGE</c> on standard error says which.
     /// </summary>
     public const int Failure = 2;
+
+    /// <summary>
+    /// <c>--text</c>, <c>--message</c>: the API reported an error, in an <c>error</c> event or as a
+    /// non-2xx response. One line <c>error: TYPE: MESSAGE</c> on standard error.
+    /// </summary>
+    public const int ApiError = 3;
+
+    /// <summary><c>--text</c>, <c>--message</c>: the stream ended cleanly but before <c>message_stop</c>.</summary>
+    public const int Truncated = 4;
 
     /// <summary>Interrupted through the cancellation token.</summary>
     public const int Canceled = 130;
@@ -36,18 +48,29 @@ internal static class ExitCodes
 /// The whole of <c>ssecat</c> as one testable call over explicit streams; <c>Program.Main</c> only
 /// supplies the console's.
 /// </summary>
-internal static class SseCat
+internal static partial class SseCat
 {
     private const string Name = "ssecat";
 
     /// <summary>Runs <c>ssecat</c>.</summary>
     /// <param name="args">The command-line arguments, without the program name.</param>
-    /// <param name="stdin">Standard input, read when the input is <c>-</c> or absent; not disposed.</param>
+    /// <param name="stdin">Standard input, read when the input is <c>-</c> or absent (or for <c>-d @-</c>); not disposed.</param>
     /// <param name="stdout">Standard output, as bytes; not disposed.</param>
     /// <param name="stderr">Standard error, for messages and the usage after a usage error.</param>
     /// <param name="cancellationToken">Stops reading; the result is then <see cref="ExitCodes.Canceled"/>.</param>
     /// <returns>The exit code (<see cref="ExitCodes"/>).</returns>
-    public static async Task<int> RunAsync(string[] args, Stream stdin, Stream stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, Stream stdin, Stream stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, stdin, stdout, stderr, outputIsTerminal: false, cancellationToken);
+
+    /// <summary>Runs <c>ssecat</c>, told whether standard output is a terminal.</summary>
+    /// <param name="args">The command-line arguments, without the program name.</param>
+    /// <param name="stdin">Standard input, read when the input is <c>-</c> or absent (or for <c>-d @-</c>); not disposed.</param>
+    /// <param name="stdout">Standard output, as bytes; not disposed.</param>
+    /// <param name="stderr">Standard error, for messages and the usage after a usage error.</param>
+    /// <param name="outputIsTerminal">Whether <paramref name="stdout"/> is a terminal (<c>--text</c> then ends its output with a line break).</param>
+    /// <param name="cancellationToken">Stops reading; the result is then <see cref="ExitCodes.Canceled"/>.</param>
+    /// <returns>The exit code (<see cref="ExitCodes"/>).</returns>
+    public static async Task<int> RunAsync(string[] args, Stream stdin, Stream stdout, TextWriter stderr, bool outputIsTerminal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdin);
@@ -76,7 +99,29 @@ internal static class SseCat
                 return ExitCodes.Success;
             }
 
+            if (options.IsMessageMode)
+            {
+                using IMessageSink messageSink = options.Mode == OutputMode.Text
+                    ? new TextSink(stdout, stderr, outputIsTerminal)
+                    : new MessageJsonSink(stdout);
+                return await RunMessageModeAsync(options, stdin, messageSink, stderr, cancellationToken).ConfigureAwait(false);
+            }
+
             using IEventSink sink = CreateSink(options.Mode, stdout);
+            if (options.Url is not null)
+            {
+                using HttpClient client = HttpInput.CreateClient();
+                using HttpRequestMessage request = await HttpInput.CreateRequestAsync(options, stdin, cancellationToken).ConfigureAwait(false);
+                using HttpResponseMessage response = await HttpInput.SendAsync(client, request, cancellationToken).ConfigureAwait(false);
+                Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using (body.ConfigureAwait(false))
+                {
+                    await CopyEventsAsync(body, options.ToParserOptions(), sink, cancellationToken).ConfigureAwait(false);
+                }
+
+                return ExitCodes.Success;
+            }
+
             Stream input = options.IsStandardInput ? stdin : OpenFile(options.Input);
             try
             {
@@ -135,11 +180,6 @@ internal static class SseCat
     /// <summary>Opens a file to read as it is (it may be a FIFO or a device that is still being written).</summary>
     private static FileStream OpenFile(string path)
     {
-        if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new NotSupportedException($"{path}: reading from a URL is not supported yet; use e.g. 'curl -N URL | ssecat -'");
-        }
-
         try
         {
             // No FileStream buffer: the PipeReader over the stream is the buffer.
@@ -151,11 +191,12 @@ internal static class SseCat
         }
     }
 
-    private static async Task ReportAsync(TextWriter stderr, string message)
+    private static async Task ReportAsync(TextWriter stderr, string message) => await ReportLineAsync(stderr, $"{Name}: {message}").ConfigureAwait(false);
+
+    /// <summary>Writes one line, whatever the text holds (line breaks become spaces).</summary>
+    private static async Task ReportLineAsync(TextWriter stderr, string line)
     {
-        // One line, whatever the exception's message holds.
-        string line = message.Replace('\r', ' ').Replace('\n', ' ');
-        await stderr.WriteLineAsync($"{Name}: {line}").ConfigureAwait(false);
+        await stderr.WriteLineAsync(line.Replace('\r', ' ').Replace('\n', ' ')).ConfigureAwait(false);
         await stderr.FlushAsync().ConfigureAwait(false);
     }
 }

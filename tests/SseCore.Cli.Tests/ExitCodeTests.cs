@@ -30,12 +30,20 @@ public class ExitCodeTests
     }
 
     [Fact]
-    public async Task A_url_is_refused_for_now_with_exit_2()
+    public async Task A_url_nobody_listens_on_exits_2_with_one_line_naming_it()
     {
-        CliResult result = await CliRun.RunAsync([], "https://example.invalid/stream");
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // now the port refuses connections
+        string url = $"http://127.0.0.1:{port}/stream";
+
+        CliResult result = await CliRun.RunAsync([], "--jsonl", url);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal("ssecat: https://example.invalid/stream: reading from a URL is not supported yet; use e.g. 'curl -N URL | ssecat -'\n", result.Stderr);
+        Assert.Empty(result.Stdout);
+        Assert.StartsWith($"ssecat: {url}: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.TrimEnd('\n').Split('\n'));
     }
 
     [Theory]
@@ -123,7 +131,7 @@ public class ExitCodeTests
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(CliOptions.Usage, result.StdoutText);
-        Assert.StartsWith("Usage: ssecat [OPTIONS] [FILE | -]\n", result.StdoutText, StringComparison.Ordinal);
+        Assert.StartsWith("Usage: ssecat [OPTIONS] [FILE | - | URL]\n", result.StdoutText, StringComparison.Ordinal);
         Assert.Equal("", result.Stderr);
     }
 

@@ -82,13 +82,58 @@ public class OptionsTests
     [InlineData("option '--max-event-size' needs a positive whole number of bytes (at most 2147483647), not '1k'", "--max-event-size=1k")]
     [InlineData("option '--max-event-size' needs a positive whole number of bytes (at most 2147483647), not '2147483648'", "--max-event-size", "2147483648")]
     [InlineData("option '--jsonl' takes no value", "--jsonl=yes")]
-    [InlineData("too many operands: 'a' and 'b' (one FILE at most)", "a", "b")]
-    [InlineData("too many operands: '-' and 'b' (one FILE at most)", "-", "b")]
+    [InlineData("too many operands: 'a' and 'b' (one FILE or URL at most)", "a", "b")]
+    [InlineData("too many operands: '-' and 'b' (one FILE or URL at most)", "-", "b")]
     [InlineData("the FILE operand is empty", "")]
+    [InlineData("'--message' conflicts with another output mode (choose one)", "--text", "--message")]
+    [InlineData("'--jsonl' conflicts with another output mode (choose one)", "--message", "--jsonl")]
+    [InlineData("option '--text' takes no value", "--text=1")]
+    [InlineData("-H and -d need a URL to send the request to", "a.sse", "-H", "X-A: 1")]
+    [InlineData("-H and -d need a URL to send the request to", "-d", "{}")]
+    [InlineData("option '-H' needs a value", "https://h/", "-H")]
+    [InlineData("option '-H' needs 'Name: value' with a valid header name, not 'no colon'", "https://h/", "-H", "no colon")]
+    [InlineData("option '-H' needs 'Name: value' with a valid header name, not ': v'", "https://h/", "-H", ": v")]
+    [InlineData("option '--header' needs 'Name: value' with a valid header name, not 'Bad Name: v'", "https://h/", "--header", "Bad Name: v")]
+    [InlineData("option '-d' may be given once", "https://h/", "-d", "{}", "-d", "{}")]
+    [InlineData("header 'Content-Type' describes a request body: give one with -d", "https://h/", "-H", "Content-Type: application/json")]
+    [InlineData("header 'Content-Length' is set from the body; do not give it", "https://h/", "-d", "{}", "-H", "Content-Length: 2")]
+    [InlineData("'http://' is not a valid URL", "http://")]
+    [InlineData("too many operands: 'https://h/' and 'b' (one FILE or URL at most)", "https://h/", "b")]
     public void Bad_usage_says_why(string message, params string[] args)
     {
         CliUsageException e = Assert.Throws<CliUsageException>(() => CliOptions.Parse(args));
 
         Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void Text_and_message_select_the_messages_modes()
+    {
+        Assert.Equal(OutputMode.Text, CliOptions.Parse(["--text"]).Mode);
+        Assert.Equal(OutputMode.Message, CliOptions.Parse(["--message", "--message"]).Mode);
+        Assert.True(CliOptions.Parse(["--text"]).IsMessageMode);
+        Assert.False(CliOptions.Parse(["--jsonl"]).IsMessageMode);
+    }
+
+    [Fact]
+    public void An_http_operand_is_a_url_with_its_headers_and_body()
+    {
+        CliOptions o = CliOptions.Parse(["--text", "HTTPS://api.example.com/v1/messages", "-H", "x-api-key:  k=1 ", "--header=anthropic-version: 2023-06-01", "-H", "Content-Type: text/plain", "--data=@req.json"]);
+
+        Assert.Equal(new Uri("https://api.example.com/v1/messages"), o.Url);
+        Assert.Equal("@req.json", o.Data);
+        Assert.Equal(
+            [new CliHeader("x-api-key", "k=1", false), new CliHeader("anthropic-version", "2023-06-01", false), new CliHeader("Content-Type", "text/plain", true)],
+            o.Headers);
+    }
+
+    [Fact]
+    public void A_file_is_not_a_url_and_a_url_needs_no_data()
+    {
+        Assert.Null(CliOptions.Parse(["http.sse"]).Url);
+        Assert.Null(CliOptions.Parse(["--", "./http://x"]).Url);
+        CliOptions get = CliOptions.Parse(["http://127.0.0.1:8080/events"]);
+        Assert.Null(get.Data);
+        Assert.Empty(get.Headers);
     }
 }

@@ -78,6 +78,66 @@ public class StreamingTests
     }
 
     [Fact]
+    public async Task In_process_each_text_delta_is_printed_before_more_input_arrives()
+    {
+        List<string> events = AnthropicStreams.Events("basic_text.sse");
+        int firstDelta = events.FindIndex(e => e.StartsWith("event: content_block_delta\n", StringComparison.Ordinal));
+        var input = new Pipe();
+        var output = new Pipe();
+        var stderr = new StringWriter { NewLine = "\n" };
+        Task<int> run = SseCat.RunAsync(["--text"], input.Reader.AsStream(), output.Writer.AsStream(), stderr, CancellationToken.None);
+        using var text = new StreamReader(output.Reader.AsStream(), Encoding.UTF8);
+
+        await input.Writer.WriteAsync(Encoding.UTF8.GetBytes(string.Concat(events.Take(firstDelta + 1))));
+        Assert.Equal("Hello", await ReadTextAsync(text, "Hello".Length));
+        Assert.False(run.IsCompleted);
+
+        await input.Writer.WriteAsync(Encoding.UTF8.GetBytes(events[firstDelta + 1]));
+        Assert.Equal("!", await ReadTextAsync(text, 1));
+
+        await input.Writer.WriteAsync(Encoding.UTF8.GetBytes(string.Concat(events.Skip(firstDelta + 2))));
+        await input.Writer.CompleteAsync();
+        Assert.Equal(0, await run.WaitAsync(Timeout));
+        Assert.Equal("Tokens: 25 in, 15 out\n", stderr.ToString());
+    }
+
+    [Fact]
+    public async Task A_real_ssecat_process_prints_a_text_delta_before_more_input_arrives()
+    {
+        // The first text delta carries non-ASCII text: raw UTF-8 bytes, printed as they came.
+        List<string> events = AnthropicStreams.Events("basic_text.sse")
+            .Select(e => e.Replace("\"text\": \"Hello\"", "\"text\": \"H\u00E9llo \\u00e9\"", StringComparison.Ordinal))
+            .ToList();
+        int firstDelta = events.FindIndex(e => e.StartsWith("event: content_block_delta\n", StringComparison.Ordinal));
+        Assert.Contains("H\u00E9llo", events[firstDelta], StringComparison.Ordinal);
+
+        using Process process = StartSsecat("--text", "-");
+        try
+        {
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            Stream stdin = process.StandardInput.BaseStream;
+
+            await stdin.WriteAsync(Encoding.UTF8.GetBytes(string.Concat(events.Take(firstDelta + 1))));
+            await stdin.FlushAsync();
+            Assert.Equal("H\u00E9llo \u00E9", await ReadTextAsync(process.StandardOutput, "H\u00E9llo \u00E9".Length));
+
+            // Only now does more input exist.
+            await stdin.WriteAsync(Encoding.UTF8.GetBytes(string.Concat(events.Skip(firstDelta + 1))));
+            await stdin.FlushAsync();
+            process.StandardInput.Close();
+            Assert.Equal("!", await process.StandardOutput.ReadToEndAsync().WaitAsync(Timeout));
+            using var cts = new CancellationTokenSource(Timeout);
+            await process.WaitForExitAsync(cts.Token);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Equal("Tokens: 25 in, 15 out\n", (await stderr.WaitAsync(Timeout)).ReplaceLineEndings("\n"));
+        }
+        finally
+        {
+            StopIfRunning(process);
+        }
+    }
+
+    [Fact]
     public async Task A_real_ssecat_process_reports_a_missing_file_and_bad_usage_with_its_exit_codes()
     {
         string missing = Path.Combine(Path.GetTempPath(), "ssecat-tests-" + Guid.NewGuid().ToString("N") + ".sse");
@@ -149,6 +209,31 @@ public class StreamingTests
             Assert.Fail($"no output line within {Timeout.TotalSeconds} s: the event was held back");
             throw;
         }
+    }
+
+    /// <summary>Reads exactly <paramref name="length"/> chars, failing if they do not come within the timeout.</summary>
+    private static async Task<string> ReadTextAsync(StreamReader reader, int length)
+    {
+        var buffer = new char[length];
+        int read = 0;
+        while (read < length)
+        {
+            int n;
+            try
+            {
+                n = await reader.ReadAsync(buffer.AsMemory(read)).AsTask().WaitAsync(Timeout);
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"no text within {Timeout.TotalSeconds} s after '{new string(buffer, 0, read)}': the delta was held back");
+                throw;
+            }
+
+            Assert.True(n > 0, $"the output ended after '{new string(buffer, 0, read)}'");
+            read += n;
+        }
+
+        return new string(buffer);
     }
 
     /// <summary>Starts the ssecat.dll built next to this test assembly (the ProjectReference copies it here).</summary>

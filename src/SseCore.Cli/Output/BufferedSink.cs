@@ -8,9 +8,10 @@ namespace SseCore.Cli.Output;
 
 /// <summary>
 /// The part every sink shares: a pending byte buffer, written to the output stream in one write
-/// and flushed by <see cref="FlushAsync"/>.
+/// and flushed by <see cref="FlushAsync"/>. The event sinks (<see cref="IEventSink"/>) and the
+/// message sinks (<see cref="IMessageSink"/>) render into it.
 /// </summary>
-internal abstract class BufferedSink : IEventSink
+internal abstract class BufferedSink : IDisposable
 {
     // A buffer that grew past this for a huge event is dropped after the flush, not kept.
     private const int RetainedCapacity = 64 * 1024;
@@ -29,13 +30,10 @@ internal abstract class BufferedSink : IEventSink
     /// <summary>The pending bytes, not yet written to the output.</summary>
     protected ArrayBufferWriter<byte> Pending => _pending;
 
-    /// <inheritdoc />
-    public abstract void WriteEvent(SseEvent sseEvent);
-
-    /// <inheritdoc />
-    public abstract void WriteEnd(SseParserState state);
-
-    /// <inheritdoc />
+    /// <summary>Writes the pending buffer to the output and flushes the output.</summary>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the output has been flushed.</returns>
+    /// <exception cref="CliOutputException">The output could not be written.</exception>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         if (_pending.WrittenCount == 0)
@@ -78,7 +76,7 @@ internal abstract class BufferedSink : IEventSink
     {
     }
 
-    /// <inheritdoc />
+    /// <summary>Releases what the sink holds (not the output stream).</summary>
     public void Dispose()
     {
         Dispose(true);

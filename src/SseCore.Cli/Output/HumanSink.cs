@@ -16,7 +16,7 @@ namespace SseCore.Cli.Output;
 /// U+2421), and C1 controls become U+FFFD. The end of the stream prints nothing; use
 /// <c>--jsonl</c> for the exact strings, the last event ID and the reconnection time.
 /// </remarks>
-internal sealed class HumanSink : BufferedSink
+internal sealed class HumanSink : BufferedSink, IEventSink
 {
     /// <summary>Creates the sink.</summary>
     /// <param name="output">Where the text goes; not disposed by the sink.</param>
@@ -26,7 +26,7 @@ internal sealed class HumanSink : BufferedSink
     }
 
     /// <inheritdoc />
-    public override void WriteEvent(SseEvent sseEvent)
+    public void WriteEvent(SseEvent sseEvent)
     {
         IBufferWriter<byte> o = Pending;
         o.Write("event: "u8);
@@ -68,7 +68,7 @@ internal sealed class HumanSink : BufferedSink
     }
 
     /// <inheritdoc />
-    public override void WriteEnd(SseParserState state)
+    public void WriteEnd(SseParserState state)
     {
     }
 

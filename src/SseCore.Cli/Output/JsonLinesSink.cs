@@ -15,7 +15,7 @@ namespace SseCore.Cli.Output;
 /// <see cref="string"/>s; <see cref="MinimalJsonEncoder"/> defines the escaping and the
 /// replacement of invalid UTF-8.
 /// </remarks>
-internal sealed class JsonLinesSink : BufferedSink
+internal sealed class JsonLinesSink : BufferedSink, IEventSink
 {
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -49,7 +49,7 @@ internal sealed class JsonLinesSink : BufferedSink
     }
 
     /// <inheritdoc />
-    public override void WriteEvent(SseEvent sseEvent)
+    public void WriteEvent(SseEvent sseEvent)
     {
         _json.Reset();
         _json.WriteStartObject();
@@ -61,7 +61,7 @@ internal sealed class JsonLinesSink : BufferedSink
     }
 
     /// <inheritdoc />
-    public override void WriteEnd(SseParserState state)
+    public void WriteEnd(SseParserState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         _json.Reset();
