@@ -99,7 +99,7 @@ public class MessageModeExitTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Empty(result.Stdout); // the first line (message_start) is the long one: no message yet
-        Assert.StartsWith("ssecat: The message stream broke after 0 events: The event stream has a line longer than the limit of 200 bytes (MaxLineLength) at byte offset ", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("ssecat: The message stream exceeded a limit after 0 events: The event stream has a line longer than the limit of 200 bytes (MaxLineLength) at byte offset ", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

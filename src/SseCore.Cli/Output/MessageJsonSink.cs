@@ -16,8 +16,8 @@ namespace SseCore.Cli.Output;
 /// <remarks>
 /// Strings are escaped as in <c>--jsonl</c> (<see cref="MinimalJsonEncoder"/>). Parts the library
 /// keeps as raw JSON (citations, <c>stop_details</c>, whole blocks such as tool results) are
-/// written as they arrived; a CR or LF in them can only be whitespace between tokens (JSON allows
-/// no raw line break inside a string), so it becomes a space and the object stays on one line.
+/// rewritten by <see cref="Message.WriteTo"/> in the writer's compact form, so the object stays on
+/// one line even when an event's JSON was spread over several data lines.
 /// </remarks>
 internal sealed class MessageJsonSink : BufferedSink, IMessageSink
 {
@@ -58,8 +58,6 @@ internal sealed class MessageJsonSink : BufferedSink, IMessageSink
 
         Span<byte> line = Pending.GetSpan(json.WrittenCount + 1);
         json.WrittenSpan.CopyTo(line);
-        line.Slice(0, json.WrittenCount).Replace((byte)'\n', (byte)' ');
-        line.Slice(0, json.WrittenCount).Replace((byte)'\r', (byte)' ');
         line[json.WrittenCount] = (byte)'\n';
         Pending.Advance(json.WrittenCount + 1);
         await FlushAsync(cancellationToken).ConfigureAwait(false);

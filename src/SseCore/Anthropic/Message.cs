@@ -92,13 +92,13 @@ public sealed class Message
         if (StopDetails is not null)
         {
             writer.WritePropertyName("stop_details");
-            writer.WriteRawValue(StopDetails.Json);
+            RawJson.Write(writer, StopDetails.Json);
         }
 
         if (ContainerJson is not null)
         {
             writer.WritePropertyName("container");
-            writer.WriteRawValue(ContainerJson);
+            RawJson.Write(writer, ContainerJson);
         }
 
         writer.WritePropertyName("usage");
@@ -236,13 +236,13 @@ public sealed class Usage
         if (IterationsJson is not null)
         {
             writer.WritePropertyName("iterations");
-            writer.WriteRawValue(IterationsJson);
+            RawJson.Write(writer, IterationsJson);
         }
 
         if (FallbackCreditJson is not null)
         {
             writer.WritePropertyName("fallback_credit");
-            writer.WriteRawValue(FallbackCreditJson);
+            RawJson.Write(writer, FallbackCreditJson);
         }
 
         writer.WriteEndObject();
@@ -307,7 +307,7 @@ public sealed class TextBlock : ContentBlock
             writer.WriteStartArray("citations");
             foreach (Citation c in Citations)
             {
-                writer.WriteRawValue(c.Json);
+                RawJson.Write(writer, c.Json);
             }
 
             writer.WriteEndArray();
@@ -504,5 +504,15 @@ public sealed class RawContentBlock : ContentBlock
     public IReadOnlyList<string> UnknownDeltas { get; }
 
     /// <inheritdoc/>
-    public override void WriteTo(Utf8JsonWriter writer) => writer.WriteRawValue(Json);
+    public override void WriteTo(Utf8JsonWriter writer) => RawJson.Write(writer, Json);
+}
+
+/// <summary>Writes JSON kept as received (possibly spread over several SSE data lines) in the writer's own formatting.</summary>
+internal static class RawJson
+{
+    public static void Write(Utf8JsonWriter writer, string json)
+    {
+        using JsonDocument doc = JsonDocument.Parse(json);
+        doc.RootElement.WriteTo(writer);
+    }
 }

@@ -135,6 +135,9 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <summary>Whether <c>message_stop</c> arrived.</summary>
     public bool IsComplete => _accumulator.IsComplete;
 
+    /// <summary>Whether <c>message_start</c> arrived (before it, <see cref="CurrentMessage"/> has no identity).</summary>
+    public bool HasStarted => _accumulator.HasStarted;
+
     /// <summary>The message as accumulated so far (a new snapshot each call; complete once <see cref="IsComplete"/>).</summary>
     public Message CurrentMessage => _accumulator.GetMessage();
 
@@ -214,7 +217,12 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException)
         {
-            string what = ex is OperationCanceledException ? "was cancelled" : "broke";
+            string what = ex switch
+            {
+                OperationCanceledException => "was cancelled",
+                SseLimitExceededException => "exceeded a limit",
+                _ => "broke",
+            };
             throw Fail(MessageStreamOutcome.Interrupted, new AnthropicStreamInterruptedException($"The message stream {what} after {_accumulator.EventCount} events: {ex.Message}", ex));
         }
 

@@ -12,6 +12,9 @@ namespace SseCore;
 /// <summary>HttpClient glue for streaming Messages API responses.</summary>
 public static class AnthropicHttp
 {
+    /// <summary>How much of an error response's body is read: enough for any API error, bounded against a misbehaving proxy.</summary>
+    private const int MaxErrorBodySize = 64 * 1024;
+
     /// <summary>
     /// Sends a streaming Messages request with <see cref="HttpCompletionOption.ResponseHeadersRead"/>
     /// (so the body is read as it arrives, never buffered whole) and returns its stream.
@@ -40,11 +43,7 @@ public static class AnthropicHttp
         string? headerRequestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
         if (!response.IsSuccessStatusCode)
         {
-#if NET5_0_OR_GREATER
-            byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-#else
-            byte[] body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-#endif
+            byte[] body = await ReadCappedAsync(response.Content, MaxErrorBodySize, cancellationToken).ConfigureAwait(false);
             throw CreateApiError((int)response.StatusCode, body, headerRequestId);
         }
 
@@ -53,6 +52,34 @@ public static class AnthropicHttp
         {
             throw new AnthropicException($"Expected a text/event-stream response, got '{mediaType ?? "no content type"}' (HTTP {(int)response.StatusCode}). Was \"stream\": true sent?");
         }
+    }
+
+    private static async Task<byte[]> ReadCappedAsync(HttpContent content, int max, CancellationToken cancellationToken)
+    {
+#if NET5_0_OR_GREATER
+        using System.IO.Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+#else
+        using System.IO.Stream stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+#endif
+        byte[] buffer = new byte[max];
+        int total = 0;
+        while (total < max)
+        {
+#if NET5_0_OR_GREATER
+            int n = await stream.ReadAsync(buffer.AsMemory(total, max - total), cancellationToken).ConfigureAwait(false);
+#else
+            int n = await stream.ReadAsync(buffer, total, max - total, cancellationToken).ConfigureAwait(false);
+#endif
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        Array.Resize(ref buffer, total);
+        return buffer;
     }
 
     /// <summary>Reads an Anthropic error body (<c>{"type":"error","error":{"type","message"},"request_id"}</c>).</summary>

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text;
+using SseCore.Anthropic;
+using SseCore.Tests.Infrastructure;
+
+namespace SseCore.Tests.Anthropic;
+
+public class MessageStreamTests
+{
+    [Fact]
+    public void Message_ToJson_IsOneLine_EvenWhenAnEventsJsonSpansDataLines()
+    {
+        string fixture = Encoding.UTF8.GetString(Fixtures.Read("citations.sse"));
+        Assert.Contains("\"document_title\":\"Math Facts\",", fixture);
+        byte[] split = Encoding.UTF8.GetBytes(fixture.Replace("\"document_title\":\"Math Facts\",", "\"document_title\":\"Math Facts\",\ndata:\r\ndata: "));
+        Message m = AnthropicHarness.Accumulate(split);
+        Assert.Contains("\n", Assert.IsType<TextBlock>(m.Content[1]).Citations[0].Json);
+        string json = m.ToJson();
+        Assert.DoesNotContain("\n", json);
+        Assert.Equal(AnthropicHarness.Accumulate(Fixtures.Read("citations.sse")).ToJson(), json);
+    }
+
+    [Fact]
+    public async Task HasStarted_TellsWhetherMessageStartArrived()
+    {
+        byte[] body = Fixtures.Read("basic_text.sse");
+        await using MessageStream stream = MessageStream.Create(new MemoryStream(body));
+        Assert.False(stream.HasStarted);
+        Assert.True(await stream.MoveNextAsync());
+        Assert.True(stream.HasStarted);
+        Assert.Equal("msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY", stream.CurrentMessage.Id);
+    }
+
+    [Fact]
+    public async Task ErrorResponse_BodyIsReadOnlyUpToACap()
+    {
+        var body = new CountingStream(Encoding.ASCII.GetBytes(new string('x', 10 * 1024 * 1024)));
+        using var response = new HttpResponseMessage(HttpStatusCode.BadGateway) { Content = new StreamContent(body) };
+        AnthropicApiException ex = await Assert.ThrowsAsync<AnthropicApiException>(() => MessageStream.FromResponseAsync(response));
+        Assert.Equal(502, ex.StatusCode);
+        Assert.StartsWith("HTTP 502: xxx", ex.ErrorMessage);
+        Assert.True(body.BytesRead <= 128 * 1024, $"read {body.BytesRead} bytes of a 10 MiB error body");
+    }
+
+    [Fact]
+    public async Task LimitExceeded_IsAnInterruptionThatSaysSo()
+    {
+        byte[] body = Encoding.ASCII.GetBytes("event: message_start\ndata: " + new string(' ', 200) + "{}\n\n");
+        await using MessageStream stream = MessageStream.Create(new MemoryStream(body), new SseParserOptions { MaxLineLength = 100 });
+        AnthropicStreamInterruptedException ex = await Assert.ThrowsAsync<AnthropicStreamInterruptedException>(() => stream.MoveNextAsync().AsTask());
+        Assert.IsType<SseLimitExceededException>(ex.InnerException);
+        Assert.Contains("exceeded a limit", ex.Message);
+        Assert.Null(ex.PartialMessage);
+        Assert.Equal(MessageStreamOutcome.Interrupted, stream.Outcome);
+    }
+
+    private sealed class CountingStream(byte[] data) : MemoryStream(data)
+    {
+        public long BytesRead { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = base.Read(buffer, offset, count);
+            BytesRead += n;
+            return n;
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = base.Read(buffer);
+            BytesRead += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer, offset, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            new(Read(buffer.Span));
+    }
+}
