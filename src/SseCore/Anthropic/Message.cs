@@ -512,7 +512,7 @@ internal static class RawJson
 {
     public static void Write(Utf8JsonWriter writer, string json)
     {
-        using JsonDocument doc = JsonDocument.Parse(json);
+        using JsonDocument doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
         doc.RootElement.WriteTo(writer);
     }
 }

@@ -25,6 +25,12 @@ namespace SseCore.Anthropic;
 /// </remarks>
 public sealed class MessageAccumulator
 {
+    /// <summary>How far past the blocks started so far an index may point (indices are contiguous on the wire).</summary>
+    private const int MaxIndexAhead = 1024;
+
+    // The decoder accepts this depth; everything parsed again here must accept it too.
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+
     private readonly List<BlockState?> _blocks = [];
     private readonly Usage _usage = new();
     private string _id = string.Empty;
@@ -46,8 +52,14 @@ public sealed class MessageAccumulator
 
     /// <summary>Applies one decoded event.</summary>
     /// <param name="e">The event (any kind; pings, errors and unknown events change nothing but the count).</param>
-    public void Apply(AnthropicEvent e)
+    /// <exception cref="AnthropicProtocolException">A block event's <c>index</c> is more than 1024 past the blocks started so far (memory would grow with the number, not with the output).</exception>
+    public void Apply(in AnthropicEvent e)
     {
+        if (e.Index > _blocks.Count + MaxIndexAhead)
+        {
+            throw new AnthropicProtocolException(Utf8Util.GetString(e.EventName), e.EventNumber, e.StreamOffset, 0, $"index {e.Index} is far beyond the {_blocks.Count} blocks started so far", null);
+        }
+
         EventCount++;
         switch (e.Kind)
         {
@@ -284,9 +296,10 @@ public sealed class MessageAccumulator
         FallbackCreditJson = u.FallbackCreditJson,
     };
 
+    /// <summary>The <c>type</c> of a citation; best effort (the raw JSON is kept whatever happens).</summary>
     private static string? ReadType(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(json, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return null;
@@ -298,7 +311,7 @@ public sealed class MessageAccumulator
             reader.Read();
             if (isType && reader.TokenType == JsonTokenType.String)
             {
-                return reader.GetString();
+                return ReadStringLenient(ref reader);
             }
 
             reader.Skip();
@@ -307,9 +320,12 @@ public sealed class MessageAccumulator
         return null;
     }
 
+    /// <summary>A string value, invalid UTF-8 replaced (the reader's GetString would throw).</summary>
+    private static string? ReadStringLenient(ref Utf8JsonReader reader) => new JsonText(reader.ValueSpan, reader.ValueIsEscaped).GetString();
+
     private static string? ReadFallbackTarget(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(json, ReaderOptions);
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -323,7 +339,7 @@ public sealed class MessageAccumulator
                     reader.Read();
                     if (isModel && reader.TokenType == JsonTokenType.String)
                     {
-                        return reader.GetString();
+                        return ReadStringLenient(ref reader);
                     }
 
                     reader.Skip();
@@ -399,7 +415,7 @@ public sealed class MessageAccumulator
 
             try
             {
-                var reader = new Utf8JsonReader(json);
+                var reader = new Utf8JsonReader(json, ReaderOptions);
                 using JsonDocument doc = JsonDocument.ParseValue(ref reader);
                 _input = reader.Read() ? null : doc.RootElement.Clone();
             }

@@ -320,7 +320,15 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             throw Fail(MessageStreamOutcome.ProtocolError, ex);
         }
 
-        _accumulator.Apply(e);
+        try
+        {
+            _accumulator.Apply(e);
+        }
+        catch (AnthropicProtocolException ex)
+        {
+            throw Fail(MessageStreamOutcome.ProtocolError, ex);
+        }
+
         _currentKind = e.Kind;
         _hasCurrent = true;
         if (e.Kind == AnthropicEventKind.ContentBlockDelta && e.Delta.Kind == DeltaKind.Text)

@@ -54,6 +54,43 @@ public class MessageStreamTests
         Assert.Equal(MessageStreamOutcome.Interrupted, stream.Outcome);
     }
 
+    private const string Start = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"m\",\"role\":\"assistant\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n";
+    private const string TextStart = "event: content_block_start\ndata: {\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\nevent: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n";
+
+    [Fact]
+    public async Task AHugeIndex_IsAProtocolError_NotAHugeAllocation()
+    {
+        byte[] body = Encoding.UTF8.GetBytes(Start + TextStart + "event: content_block_delta\ndata: {\"index\":200000000,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n");
+        await using MessageStream stream = MessageStream.Create(new MemoryStream(body));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        AnthropicProtocolException ex = await Assert.ThrowsAsync<AnthropicProtocolException>(() => stream.GetFinalMessageAsync());
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1024 * 1024);
+        Assert.Equal("content_block_delta", ex.EventType);
+        Assert.Equal(4, ex.EventNumber);
+        Assert.Contains("index 200000000", ex.Message);
+        Assert.Equal("Hi", ex.PartialMessage!.GetText());
+        Assert.Equal(MessageStreamOutcome.ProtocolError, stream.Outcome);
+    }
+
+    [Fact]
+    public async Task DeeplyNestedAndInvalidUtf8RawJson_IsKept_NeverAnUntypedException()
+    {
+        string deep = new string('[', 70) + new string(']', 70);
+        var bytes = new List<byte>(Encoding.UTF8.GetBytes(Start + TextStart
+            + "event: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"citations_delta\",\"citation\":{\"type\":\"char_location\",\"deep\":" + deep + "}}}\n\n"
+            + "event: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"citations_delta\",\"citation\":{\"type\":\"bad"));
+        bytes.Add(0xFF);
+        bytes.AddRange(Encoding.UTF8.GetBytes("\"}}}\n\n"
+            + "event: content_block_start\ndata: {\"index\":1,\"content_block\":{\"type\":\"web_search_tool_result\",\"content\":" + deep + "}}\n\n"
+            + "event: message_stop\ndata: {}\n\n"));
+        await using MessageStream stream = MessageStream.Create(new MemoryStream(bytes.ToArray()));
+        Message m = await stream.GetFinalMessageAsync();
+        IReadOnlyList<Citation> citations = Assert.IsType<TextBlock>(m.Content[0]).Citations;
+        Assert.Equal("char_location", citations[0].Type);
+        Assert.Equal("bad\uFFFD", citations[1].Type);
+        Assert.Contains(deep, m.ToJson());
+    }
+
     private sealed class CountingStream(byte[] data) : MemoryStream(data)
     {
         public long BytesRead { get; private set; }
