@@ -198,6 +198,9 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
     /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, or was cancelled.</exception>
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
+#if NET6_0_OR_GREATER
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
     {
         _hasCurrent = false;
@@ -217,6 +220,13 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException)
         {
+            if (_accumulator.IsComplete)
+            {
+                // The message is whole; what broke came after it.
+                Outcome = MessageStreamOutcome.Completed;
+                return false;
+            }
+
             string what = ex switch
             {
                 OperationCanceledException => "was cancelled",
@@ -237,24 +247,35 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Reads up to the next <c>text_delta</c>, accumulating every event on the way. The
-    /// allocation-free text stream: read <see cref="CurrentText"/> after it returns true.
+    /// Reads up to the next <c>text_delta</c>, accumulating every event on the way: the text stream
+    /// without a string per delta (what it allocates is the accumulated message growing, amortized).
+    /// Read <see cref="CurrentText"/> after it returns true. It stops at <c>message_stop</c>.
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait for bytes.</param>
     /// <returns>True with text in <see cref="CurrentText"/>; false at the end of the body (see <see cref="Outcome"/>).</returns>
     /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
     /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, or was cancelled.</exception>
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
+#if NET6_0_OR_GREATER
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     public async ValueTask<bool> MoveNextTextAsync(CancellationToken cancellationToken = default)
     {
-        while (await MoveNextAsync(cancellationToken).ConfigureAwait(false))
+        while (!_accumulator.IsComplete)
         {
+            if (!await MoveNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
             if (_hasText)
             {
                 return true;
             }
         }
 
+        // No text follows message_stop: do not wait for the end of the body.
+        CompleteAtMessageStop();
         return false;
     }
 
@@ -284,10 +305,11 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
     public async Task<Message> GetFinalMessageAsync(CancellationToken cancellationToken = default)
     {
-        while (await MoveNextAsync(cancellationToken).ConfigureAwait(false))
+        while (!_accumulator.IsComplete && await MoveNextAsync(cancellationToken).ConfigureAwait(false))
         {
         }
 
+        CompleteAtMessageStop();
         EnsureCompleted();
         return _accumulator.GetMessage();
     }
@@ -357,6 +379,15 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         exception.PartialMessage = PartialOrNull();
         _failure = ExceptionDispatchInfo.Capture(exception);
         return exception;
+    }
+
+    private void CompleteAtMessageStop()
+    {
+        if (_accumulator.IsComplete && Outcome == MessageStreamOutcome.Pending)
+        {
+            Outcome = MessageStreamOutcome.Completed;
+            _hasCurrent = false;
+        }
     }
 
     private Message? PartialOrNull() => _accumulator.HasStarted ? _accumulator.GetMessage() : null;

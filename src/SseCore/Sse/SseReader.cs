@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SseCore.Internal;
@@ -28,6 +29,8 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     private readonly PipeReader _reader;
     private readonly SseParserState _state;
     private readonly bool _leaveOpen;
+    private readonly bool _ownsState;
+    private ExceptionDispatchInfo? _failure;
 
     private ReadOnlySequence<byte> _buffer;
     private bool _holdingBuffer;
@@ -45,6 +48,25 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     {
         _reader = reader ?? throw new ArgumentNullException(nameof(reader));
         _state = new SseParserState(options);
+        _ownsState = true;
+        _leaveOpen = leaveOpen;
+    }
+
+    /// <summary>
+    /// Creates a reader that continues a stream's state, for a reconnection: call
+    /// <see cref="SseParserState.ResetForReconnect"/> on the state of the previous connection and
+    /// pass it here, so <see cref="LastEventId"/> and <see cref="ReconnectionTime"/> carry over.
+    /// The caller owns <paramref name="state"/>: the reader does not dispose it.
+    /// </summary>
+    /// <param name="reader">The source of the stream's bytes.</param>
+    /// <param name="state">The state to continue; its options are the limits.</param>
+    /// <param name="leaveOpen">When <see langword="false"/>, disposing this reader completes <paramref name="reader"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="reader"/> or <paramref name="state"/> is null.</exception>
+    public SseReader(PipeReader reader, SseParserState state, bool leaveOpen = false)
+    {
+        _reader = reader ?? throw new ArgumentNullException(nameof(reader));
+        _state = state ?? throw new ArgumentNullException(nameof(state));
+        _ownsState = false;
         _leaveOpen = leaveOpen;
     }
 
@@ -110,7 +132,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     /// <summary>Reads up to the next event.</summary>
     /// <param name="cancellationToken">Cancels the wait for more bytes.</param>
     /// <returns><see langword="true"/> with an event in <see cref="Current"/>; <see langword="false"/> at the end of the stream.</returns>
-    /// <exception cref="SseLimitExceededException">The stream exceeds a limit; the reader cannot go on.</exception>
+    /// <exception cref="SseLimitExceededException">The stream exceeds a limit; the reader cannot go on, and every later call throws it again.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled (or the pending read was canceled).</exception>
     /// <exception cref="ObjectDisposedException">The reader was disposed.</exception>
     public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
@@ -121,6 +143,10 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         }
 
         _hasCurrent = false;
+
+        // A stream that failed (a limit, a throwing comment handler) keeps failing: a later call
+        // must not look like a clean end.
+        _failure?.Throw();
         if (_ended)
         {
             return new ValueTask<bool>(false);
@@ -199,10 +225,11 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             found = tokenizer.TryRead(out _);
             consumed = tokenizer.Consumed;
         }
-        catch
+        catch (Exception ex)
         {
             _holdingBuffer = false;
             _ended = true;
+            _failure = ExceptionDispatchInfo.Capture(ex);
             _reader.AdvanceTo(_buffer.Start, _buffer.End);
             throw;
         }
@@ -273,6 +300,9 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             _reader.Complete();
         }
 
-        _state.Dispose();
+        if (_ownsState)
+        {
+            _state.Dispose();
+        }
     }
 }

@@ -91,6 +91,48 @@ public class MessageStreamTests
         Assert.Contains(deep, m.ToJson());
     }
 
+    [Fact]
+    public async Task AfterMessageStop_TheFinalMessageDoesNotWaitForTheEndOfTheBody_AndALaterErrorIsNotAFailure()
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Writer.WriteAsync(Fixtures.Read("basic_text.sse"));
+
+        // The writer stays open, as a proxy that keeps the body open would.
+        await using MessageStream stream = MessageStream.Create(pipe.Reader);
+        Message m = await stream.GetFinalMessageAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("Hello!", m.GetText());
+        Assert.Equal(MessageStreamOutcome.Completed, stream.Outcome);
+
+        var raw = MessageStream.Create(new MemoryStream(Fixtures.Read("basic_text.sse").Concat(Encoding.ASCII.GetBytes("data: [DONE]\n\n")).ToArray()));
+        var kinds = new List<AnthropicEventKind>();
+        while (await raw.MoveNextAsync())
+        {
+            kinds.Add(raw.CurrentKind);
+        }
+
+        Assert.Equal(AnthropicEventKind.Unknown, kinds[^1]);
+        Assert.Equal(MessageStreamOutcome.Completed, raw.Outcome);
+
+        var failing = MessageStream.Create(new FailAfterStream(Fixtures.Read("basic_text.sse")));
+        while (await failing.MoveNextAsync())
+        {
+        }
+
+        Assert.Equal(MessageStreamOutcome.Completed, failing.Outcome);
+        Assert.Equal("Hello!", (await failing.GetFinalMessageAsync()).GetText());
+    }
+
+    private sealed class FailAfterStream(byte[] data) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => Position < Length ? base.Read(buffer, offset, count) : throw new IOException("Connection reset by peer");
+
+        public override int Read(Span<byte> buffer) => Position < Length ? base.Read(buffer) : throw new IOException("Connection reset by peer");
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
+    }
+
     private sealed class CountingStream(byte[] data) : MemoryStream(data)
     {
         public long BytesRead { get; private set; }

@@ -197,6 +197,39 @@ public class ReaderTests
         Assert.Equal("second", reader.Current.GetDataString());
     }
 
+    [Fact]
+    public async Task Reader_AfterAParseFailure_KeepsFailing_ItNeverLooksLikeACleanEnd()
+    {
+        await using SseReader reader = SseReader.Create(new MemoryStream(": ping\ndata: a\n\ndata: b\n\n"u8.ToArray()));
+        reader.CommentHandler = _ => throw new InvalidOperationException("handler failed");
+        var first = await Assert.ThrowsAsync<InvalidOperationException>(() => reader.MoveNextAsync().AsTask());
+        Assert.Same(first, await Assert.ThrowsAsync<InvalidOperationException>(() => reader.MoveNextAsync().AsTask()));
+
+        await using SseReader limited = SseReader.Create(new MemoryStream(Encoding.ASCII.GetBytes("data: " + new string('x', 100) + "\n\n")), new SseParserOptions { MaxLineLength = 10 });
+        var limit = await Assert.ThrowsAsync<SseLimitExceededException>(() => limited.MoveNextAsync().AsTask());
+        Assert.Same(limit, await Assert.ThrowsAsync<SseLimitExceededException>(() => limited.MoveNextAsync().AsTask()));
+    }
+
+    [Fact]
+    public async Task Reconnect_WithTheSameState_CarriesTheLastEventIdAndRetry()
+    {
+        using var state = new SseParserState();
+        await using (var first = new SseReader(PipeReader.Create(new MemoryStream("retry: 2500\nid: 42\ndata: a\n\ndata: cut"u8.ToArray())), state))
+        {
+            Assert.True(await first.MoveNextAsync());
+            Assert.False(await first.MoveNextAsync());
+        }
+
+        // The reader did not own the state: it is still usable after the reader is disposed.
+        Assert.Equal("42", state.GetLastEventIdString());
+        state.ResetForReconnect();
+        await using var second = new SseReader(PipeReader.Create(new MemoryStream("\uFEFFdata: b\n\n"u8.ToArray())), state);
+        Assert.True(await second.MoveNextAsync());
+        Assert.Equal("b", second.Current.GetDataString());
+        Assert.Equal("42", second.Current.GetLastEventIdString());
+        Assert.Equal(2500, second.Current.ReconnectionTime);
+    }
+
     private struct CollectingHandler : ISseHandler
     {
         public List<SseRecord> Events;
