@@ -46,6 +46,7 @@ public class AnthropicDecodeBenchmarks
         // Every benchmark as timed: the text delta count and length (bytes or chars).
         MessageExpected expected = _payload.Message;
         Verify.Same(nameof(SseCore_Tokenizer_Span), SseCore_Tokenizer_Span(), _payload.Sse.Expected);
+        Verify.Same(nameof(Floor_Tokenizer_JsonReaderWalk), Floor_Tokenizer_JsonReaderWalk(), _payload.Sse.Expected);
         Verify.Text(nameof(SseCore_Decode_Span), SseCore_Decode_Span(), expected, utf16: false);
         Verify.Text(nameof(SseCore_MessageStream_Utf8Text), SseCore_MessageStream_Utf8Text(), expected, utf16: false);
         Verify.Text(nameof(SseCore_MessageStream_StringText), SseCore_MessageStream_StringText(), expected, utf16: true);
@@ -74,6 +75,11 @@ public class AnthropicDecodeBenchmarks
     [Benchmark]
     [BenchmarkCategory(Text)]
     public Tally SseCore_Tokenizer_Span() => Workloads.TokenizerSpan(_payload.Sse.Bytes);
+
+    /// <summary>The floor of JSON decoding: the tokenizer plus a bare <see cref="System.Text.Json.Utf8JsonReader"/> walk over each event's data.</summary>
+    [Benchmark]
+    [BenchmarkCategory(Text)]
+    public Tally Floor_Tokenizer_JsonReaderWalk() => MessageWorkloads.TokenizerJsonWalk(_payload.Sse.Bytes);
 
     [Benchmark]
     [BenchmarkCategory(Text)]

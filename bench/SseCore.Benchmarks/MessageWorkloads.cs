@@ -103,6 +103,36 @@ internal static class MessageWorkloads
         return sink;
     }
 
+    /// <summary>
+    /// A floor, not a decoder: the tokenizer over one span and a bare <see cref="Utf8JsonReader"/>
+    /// walk over every event's data (every token read, nothing compared or kept), which is the
+    /// least a single-pass JSON decoder pays. <see cref="Tally.DataBytes"/> adds up the bytes the
+    /// readers consumed.
+    /// </summary>
+    public static Tally TokenizerJsonWalk(ReadOnlySpan<byte> stream)
+    {
+        using var state = new SseParserState();
+        var tokenizer = new SseTokenizer(stream, isFinalBlock: true, state);
+        long events = 0, deltas = 0, bytes = 0;
+        while (tokenizer.TryRead(out SseEvent e))
+        {
+            events++;
+            if (e.EventTypeEquals(Workloads.DeltaType))
+            {
+                deltas++;
+            }
+
+            var reader = new Utf8JsonReader(e.Data);
+            while (reader.Read())
+            {
+            }
+
+            bytes += reader.BytesConsumed;
+        }
+
+        return new Tally(events, deltas, bytes);
+    }
+
     /// <summary>SseCore: the tokenizer over one span, every event decoded and applied to a <see cref="MessageAccumulator"/>, then the message.</summary>
     public static Message AccumulateSpan(ReadOnlySpan<byte> stream)
     {
