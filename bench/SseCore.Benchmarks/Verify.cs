@@ -1,9 +1,15 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Threading.Tasks;
+using SseCore.Anthropic;
 using NetSse = System.Net.ServerSentEvents;
+using SdkMessages = global::Anthropic.Models.Messages;
 
 namespace SseCore.Benchmarks;
 
@@ -24,6 +30,128 @@ internal static class Verify
 
     public static void Same(string benchmark, Task<Tally> actual, Expected expected) =>
         Same(benchmark, actual.GetAwaiter().GetResult(), expected);
+
+    /// <summary>A text-streaming benchmark's own result: the number of text deltas and their length, in bytes or in chars.</summary>
+    public static void Text(string benchmark, TextTally actual, MessageExpected expected, bool utf16)
+    {
+        var want = new TextTally(expected.TextDeltas, utf16 ? expected.Text.Length : expected.TextUtf8Bytes);
+        if (actual != want)
+        {
+            throw new InvalidOperationException($"{benchmark}: got {actual}, expected {want} ({(utf16 ? "UTF-16 chars" : "UTF-8 bytes")}).");
+        }
+    }
+
+    public static void Text(string benchmark, Task<CountingSink> actual, MessageExpected expected, bool utf16) =>
+        Text(benchmark, actual.GetAwaiter().GetResult().Tally, expected, utf16);
+
+    /// <summary>The same loop run with a <see cref="CollectingSink"/>: the number of text deltas and the whole text, character for character.</summary>
+    public static void Text(string benchmark, CollectingSink sink, MessageExpected expected)
+    {
+        if (sink.Deltas != expected.TextDeltas)
+        {
+            throw new InvalidOperationException($"{benchmark}: {sink.Deltas} text deltas, expected {expected.TextDeltas}.");
+        }
+
+        SameText(benchmark, sink.Text, expected.Text);
+    }
+
+    public static void Text(string benchmark, Task<CollectingSink> sink, MessageExpected expected) =>
+        Text(benchmark, sink.GetAwaiter().GetResult(), expected);
+
+    /// <summary>SseCore's final message: complete blocks, the whole text, and every tool input.</summary>
+    public static void FinalMessage(string benchmark, Message message, MessageExpected expected)
+    {
+        var texts = new List<string>();
+        var inputs = new List<string>();
+        foreach (ContentBlock block in message.Content)
+        {
+            if (!block.IsComplete)
+            {
+                throw new InvalidOperationException($"{benchmark}: block {block.Index} is not complete.");
+            }
+
+            switch (block)
+            {
+                case TextBlock text:
+                    texts.Add(text.Text);
+                    break;
+                case ToolUseBlock tool:
+                    inputs.Add(tool.Input is { } input ? input.GetRawText() : throw new InvalidOperationException($"{benchmark}: tool input {tool.Index} did not parse: {tool.InputJson}"));
+                    break;
+                default:
+                    throw new InvalidOperationException($"{benchmark}: unexpected block {block.GetType().Name}.");
+            }
+        }
+
+        SameMessage(benchmark, message.Content.Count, texts, inputs, expected);
+    }
+
+    public static void FinalMessage(string benchmark, Task<Message> message, MessageExpected expected) =>
+        FinalMessage(benchmark, message.GetAwaiter().GetResult(), expected);
+
+    /// <summary>The Anthropic SDK's final message: the whole text, and every tool input.</summary>
+    public static void FinalMessage(string benchmark, Task<SdkMessages.Message> task, MessageExpected expected)
+    {
+        SdkMessages.Message message = task.GetAwaiter().GetResult();
+        var texts = new List<string>();
+        var inputs = new List<string>();
+        foreach (SdkMessages.ContentBlock block in message.Content)
+        {
+            if (block.TryPickText(out SdkMessages.TextBlock? text))
+            {
+                texts.Add(text.Text);
+            }
+            else if (block.TryPickToolUse(out SdkMessages.ToolUseBlock? tool))
+            {
+                inputs.Add(JsonSerializer.Serialize(tool.Input));
+            }
+            else
+            {
+                throw new InvalidOperationException($"{benchmark}: unexpected block {block.Type}.");
+            }
+        }
+
+        SameMessage(benchmark, message.Content.Count, texts, inputs, expected);
+    }
+
+    private static void SameMessage(string benchmark, int blocks, List<string> texts, List<string> inputs, MessageExpected expected)
+    {
+        if (blocks != expected.Blocks || inputs.Count != expected.ToolInputs.Count)
+        {
+            throw new InvalidOperationException($"{benchmark}: {blocks} blocks ({inputs.Count} tool_use), expected {expected.Blocks} ({expected.ToolInputs.Count}).");
+        }
+
+        SameText(benchmark, string.Concat(texts), expected.Text);
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            if (Canonical(inputs[i]) != Canonical(expected.ToolInputs[i]))
+            {
+                throw new InvalidOperationException($"{benchmark}: tool input {i} differs: {inputs[i]}");
+            }
+        }
+    }
+
+    private static void SameText(string benchmark, string actual, string expected)
+    {
+        if (actual != expected)
+        {
+            int at = actual.Zip(expected).TakeWhile(p => p.First == p.Second).Count();
+            throw new InvalidOperationException($"{benchmark}: text of {actual.Length} chars, expected {expected.Length}; first difference at {at}.");
+        }
+    }
+
+    /// <summary>JSON re-written compact with the same escaping, so that equal values compare equal as text.</summary>
+    private static string Canonical(string json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            document.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>The digest of every event's type and data, by SseCore over a span and over a sequence, and by System.Net.ServerSentEvents.</summary>
     public static void Digests(Payload payload, ReadOnlySequence<byte> sequence, SseParserOptions? options = null)
