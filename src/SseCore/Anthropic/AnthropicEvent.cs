@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 
 namespace SseCore.Anthropic;
 
@@ -126,7 +127,13 @@ public ref struct MessageStartView
     public JsonText Role { get; internal set; }
 
     /// <summary><c>message.usage</c>.</summary>
-    public UsageView Usage { get; internal set; }
+    /// <remarks>A reference into this event: read it in place (no copy); valid as long as the event.</remarks>
+    [UnscopedRef]
+    public readonly ref readonly UsageView Usage => ref UsageField;
+
+#pragma warning disable SA1401, CA1051 // Filled in place by the decoder.
+    internal UsageView UsageField;
+#pragma warning restore SA1401, CA1051
 
     /// <summary>The whole <c>message</c> object, raw JSON.</summary>
     public ReadOnlySpan<byte> RawJson { get; internal set; }
@@ -241,7 +248,13 @@ public ref struct MessageDeltaView
     public ReadOnlySpan<byte> ContainerJson { get; internal set; }
 
     /// <summary><c>usage</c>: cumulative totals.</summary>
-    public UsageView Usage { get; internal set; }
+    /// <remarks>A reference into this event: read it in place (no copy); valid as long as the event.</remarks>
+    [UnscopedRef]
+    public readonly ref readonly UsageView Usage => ref UsageField;
+
+#pragma warning disable SA1401, CA1051 // Filled in place by the decoder.
+    internal UsageView UsageField;
+#pragma warning restore SA1401, CA1051
 }
 
 /// <summary><c>error</c>: an error the API reported mid-stream.</summary>
@@ -286,17 +299,47 @@ public ref struct AnthropicEvent
     public int Index { get; internal set; }
 
     /// <summary>For <see cref="AnthropicEventKind.MessageStart"/>.</summary>
-    public MessageStartView MessageStart { get; internal set; }
+    /// <remarks>A reference into this event: read it in place (no copy); valid as long as the event.</remarks>
+    [UnscopedRef]
+    public readonly ref readonly MessageStartView MessageStart => ref MessageStartField;
+
+#pragma warning disable SA1401, CA1051 // Filled in place by the decoder.
+    internal MessageStartView MessageStartField;
+#pragma warning restore SA1401, CA1051
 
     /// <summary>For <see cref="AnthropicEventKind.ContentBlockStart"/>.</summary>
-    public ContentBlockStartView ContentBlockStart { get; internal set; }
+    /// <remarks>A reference into this event: read it in place (no copy); valid as long as the event.</remarks>
+    [UnscopedRef]
+    public readonly ref readonly ContentBlockStartView ContentBlockStart => ref ContentBlockStartField;
+
+#pragma warning disable SA1401, CA1051 // Filled in place by the decoder.
+    internal ContentBlockStartView ContentBlockStartField;
+#pragma warning restore SA1401, CA1051
 
     /// <summary>For <see cref="AnthropicEventKind.ContentBlockDelta"/>.</summary>
-    public DeltaView Delta { get; internal set; }
+    /// <remarks>A reference into this event: read it in place (no copy); valid as long as the event.</remarks>
+    [UnscopedRef]
+    public readonly ref readonly DeltaView Delta => ref DeltaField;
+
+#pragma warning disable SA1401, CA1051 // Filled in place by the decoder.
+    internal DeltaView DeltaField;
+#pragma warning restore SA1401, CA1051
 
     /// <summary>For <see cref="AnthropicEventKind.MessageDelta"/>.</summary>
-    public MessageDeltaView MessageDelta { get; internal set; }
+    /// <remarks>A reference into this event: read it in place (no copy); valid as long as the event.</remarks>
+    [UnscopedRef]
+    public readonly ref readonly MessageDeltaView MessageDelta => ref MessageDeltaField;
+
+#pragma warning disable SA1401, CA1051 // Filled in place by the decoder.
+    internal MessageDeltaView MessageDeltaField;
+#pragma warning restore SA1401, CA1051
 
     /// <summary>For <see cref="AnthropicEventKind.Error"/>.</summary>
-    public ErrorView Error { get; internal set; }
+    /// <remarks>A reference into this event: read it in place (no copy); valid as long as the event.</remarks>
+    [UnscopedRef]
+    public readonly ref readonly ErrorView Error => ref ErrorField;
+
+#pragma warning disable SA1401, CA1051 // Filled in place by the decoder.
+    internal ErrorView ErrorField;
+#pragma warning restore SA1401, CA1051
 }

@@ -177,7 +177,7 @@ public sealed class AnthropicEventDecoder
                 reader.Read();
                 int start = (int)reader.TokenStartIndex;
                 ExpectStartObject(ref reader, "message");
-                var m = default(MessageStartView);
+                ref MessageStartView m = ref e.MessageStartField;
                 while (NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("id"u8))
@@ -194,7 +194,7 @@ public sealed class AnthropicEventDecoder
                     }
                     else if (reader.ValueTextEquals("usage"u8))
                     {
-                        m.Usage = ReadUsage(ref reader, data);
+                        ReadUsage(ref reader, data, ref m.UsageField);
                     }
                     else
                     {
@@ -203,7 +203,6 @@ public sealed class AnthropicEventDecoder
                 }
 
                 m.RawJson = data.Slice(start, (int)reader.BytesConsumed - start);
-                e.MessageStart = m;
                 sawMessage = true;
             }
             else
@@ -222,7 +221,7 @@ public sealed class AnthropicEventDecoder
     {
         int? index = null;
         bool sawType = false;
-        var b = default(ContentBlockStartView);
+        ref ContentBlockStartView b = ref e.ContentBlockStartField;
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("index"u8))
@@ -301,14 +300,13 @@ public sealed class AnthropicEventDecoder
 
         b.Index = index.Value;
         e.Index = index.Value;
-        e.ContentBlockStart = b;
     }
 
     private void DecodeDelta(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref AnthropicEvent e)
     {
         int? index = null;
         bool sawDelta = false;
-        var d = default(DeltaView);
+        ref DeltaView d = ref e.DeltaField;
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("index"u8))
@@ -398,7 +396,6 @@ public sealed class AnthropicEventDecoder
         }
 
         e.Index = index.Value;
-        e.Delta = d;
     }
 
     private static DeltaKind ClassifyDelta(JsonText type)
@@ -427,7 +424,7 @@ public sealed class AnthropicEventDecoder
 
     private void DecodeMessageDelta(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref AnthropicEvent e)
     {
-        var m = default(MessageDeltaView);
+        ref MessageDeltaView m = ref e.MessageDeltaField;
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("delta"u8))
@@ -494,20 +491,18 @@ public sealed class AnthropicEventDecoder
             }
             else if (reader.ValueTextEquals("usage"u8))
             {
-                m.Usage = ReadUsage(ref reader, data);
+                ReadUsage(ref reader, data, ref m.UsageField);
             }
             else
             {
                 SkipValue(ref reader);
             }
         }
-
-        e.MessageDelta = m;
     }
 
     private void DecodeError(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref AnthropicEvent e)
     {
-        var err = default(ErrorView);
+        ref ErrorView err = ref e.ErrorField;
         bool sawType = false;
         while (NextProperty(ref reader))
         {
@@ -554,8 +549,6 @@ public sealed class AnthropicEventDecoder
         {
             throw new ProtocolError("error has no \"error\" object with a \"type\"");
         }
-
-        e.Error = err;
     }
 
     private static int DecodeIndexOnly(scoped ref Utf8JsonReader reader)
@@ -576,13 +569,12 @@ public sealed class AnthropicEventDecoder
         return index ?? throw new ProtocolError("content_block_stop has no \"index\"");
     }
 
-    private UsageView ReadUsage(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
+    private static void ReadUsage(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref UsageView u)
     {
-        var u = default(UsageView);
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null)
         {
-            return u;
+            return;
         }
 
         int start = (int)reader.TokenStartIndex;
@@ -692,7 +684,6 @@ public sealed class AnthropicEventDecoder
         }
 
         u.RawJson = data.Slice(start, (int)reader.BytesConsumed - start);
-        return u;
     }
 
     // ---- reader helpers -------------------------------------------------------------------

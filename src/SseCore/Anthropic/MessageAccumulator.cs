@@ -66,20 +66,20 @@ public sealed class MessageAccumulator
             case AnthropicEventKind.MessageStart:
                 if (!HasStarted)
                 {
-                    MessageStartView m = e.MessageStart;
+                    ref readonly MessageStartView m = ref e.MessageStart;
                     HasStarted = true;
                     _id = m.Id.GetString() ?? string.Empty;
                     _model = m.Model.GetString() ?? string.Empty;
                     _role = m.Role.GetString() ?? "assistant";
-                    ApplyUsage(m.Usage);
+                    ApplyUsage(in m.Usage);
                 }
 
                 break;
             case AnthropicEventKind.ContentBlockStart:
-                StartBlock(e.ContentBlockStart);
+                StartBlock(in e.ContentBlockStart);
                 break;
             case AnthropicEventKind.ContentBlockDelta:
-                ApplyDelta(e.Delta);
+                ApplyDelta(in e.Delta);
                 break;
             case AnthropicEventKind.ContentBlockStop:
                 if (Get(e.Index) is { } stopped)
@@ -90,7 +90,7 @@ public sealed class MessageAccumulator
 
                 break;
             case AnthropicEventKind.MessageDelta:
-                ApplyMessageDelta(e.MessageDelta);
+                ApplyMessageDelta(in e.MessageDelta);
                 break;
             case AnthropicEventKind.MessageStop:
                 IsComplete = true;
@@ -140,7 +140,7 @@ public sealed class MessageAccumulator
         return _blocks[index] ??= new BlockState(index, type, null);
     }
 
-    private void StartBlock(ContentBlockStartView b)
+    private void StartBlock(in ContentBlockStartView b)
     {
         var state = new BlockState(b.Index, b.Type, Utf8Util.GetString(b.RawJson))
         {
@@ -177,7 +177,7 @@ public sealed class MessageAccumulator
         _blocks[b.Index] = state;
     }
 
-    private void ApplyDelta(DeltaView d)
+    private void ApplyDelta(in DeltaView d)
     {
         BlockState block = Get(d.Index) ?? GetOrCreate(d.Index, d.Kind switch
         {
@@ -224,7 +224,7 @@ public sealed class MessageAccumulator
         }
     }
 
-    private void ApplyMessageDelta(MessageDeltaView m)
+    private void ApplyMessageDelta(in MessageDeltaView m)
     {
         if (m.StopReason is { } reason)
         {
@@ -251,10 +251,10 @@ public sealed class MessageAccumulator
             _containerJson = Utf8Util.GetString(m.ContainerJson);
         }
 
-        ApplyUsage(m.Usage);
+        ApplyUsage(in m.Usage);
     }
 
-    private void ApplyUsage(UsageView u)
+    private void ApplyUsage(in UsageView u)
     {
         if (!u.IsPresent)
         {

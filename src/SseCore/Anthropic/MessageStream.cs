@@ -364,7 +364,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         }
         else if (e.Kind == AnthropicEventKind.Error)
         {
-            ErrorView err = e.Error;
+            ref readonly ErrorView err = ref e.Error;
             throw Fail(MessageStreamOutcome.ApiError, new AnthropicApiException(err.Type, err.Message.GetString() ?? string.Empty, err.RequestId.GetString(), 200)
             {
                 DetailsJson = err.DetailsJson.IsEmpty ? null : Utf8Util.GetString(err.DetailsJson),

@@ -7,6 +7,12 @@ namespace System.Diagnostics.CodeAnalysis
     {
     }
 
+    /// <summary>Polyfill: a struct member may return a reference to its own fields.</summary>
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+    internal sealed class UnscopedRefAttribute : Attribute
+    {
+    }
+
     /// <summary>Polyfill: the output is not null when the method returns the given value.</summary>
     [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
     internal sealed class NotNullWhenAttribute : Attribute
