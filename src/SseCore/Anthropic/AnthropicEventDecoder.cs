@@ -28,7 +28,7 @@ public sealed class AnthropicEventDecoder
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 };
 
     private readonly StringCache _strings = new();
-    private PooledBuffer _scratch;
+    private byte[] _scratch = [];
 
     /// <summary>Decodes one SSE event.</summary>
     /// <param name="sseEvent">The event, as read from the stream.</param>
@@ -119,9 +119,14 @@ public sealed class AnthropicEventDecoder
             return utf8;
         }
 
-        Span<byte> buffer = _scratch.GetSpan(text.MaxUnescapedLength);
-        int n = text.CopyUnescaped(buffer);
-        return buffer.Slice(0, n);
+        // Owned, not rented: the decoder is not disposable, so a rental would never go back.
+        if (_scratch.Length < text.MaxUnescapedLength)
+        {
+            _scratch = new byte[Math.Max(text.MaxUnescapedLength, _scratch.Length * 2)];
+        }
+
+        int n = text.CopyUnescaped(_scratch);
+        return _scratch.AsSpan(0, n);
     }
 
     /// <summary>Maps an SSE event name to its kind.</summary>

@@ -39,7 +39,7 @@ public enum MessageStreamOutcome
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every event read is decoded once and folded into <see cref="CurrentMessage"/>. Read it the way
+/// Every event read is decoded once and folded into <see cref="GetCurrentMessage"/>. Read it the way
 /// you need: <see cref="MoveNextAsync"/> with <see cref="Current"/> (decoded) and
 /// <see cref="CurrentSseEvent"/> (the SSE event underneath) for raw access;
 /// <see cref="MoveNextTextAsync"/> with <see cref="CurrentText"/> for text deltas without
@@ -135,11 +135,16 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <summary>Whether <c>message_stop</c> arrived.</summary>
     public bool IsComplete => _accumulator.IsComplete;
 
-    /// <summary>Whether <c>message_start</c> arrived (before it, <see cref="CurrentMessage"/> has no identity).</summary>
+    /// <summary>Whether <c>message_start</c> arrived (before it, <see cref="GetCurrentMessage"/> has no identity).</summary>
     public bool HasStarted => _accumulator.HasStarted;
 
-    /// <summary>The message as accumulated so far (a new snapshot each call; complete once <see cref="IsComplete"/>).</summary>
-    public Message CurrentMessage => _accumulator.GetMessage();
+    /// <summary>
+    /// The message as accumulated so far: complete once <see cref="IsComplete"/>, partial before.
+    /// Each call builds a new snapshot (decoding the accumulated text): call it when you need it,
+    /// not per delta.
+    /// </summary>
+    /// <returns>The snapshot.</returns>
+    public Message GetCurrentMessage() => _accumulator.GetMessage();
 
     /// <summary>The SSE layer underneath: last event ID, counters, comment hook.</summary>
     public SseParserState SseState => _reader.State;

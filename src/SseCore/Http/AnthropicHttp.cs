@@ -54,6 +54,23 @@ public static class AnthropicHttp
         }
     }
 
+    /// <summary>The error type the API uses for a status, for bodies that do not say (as the official SDKs map them).</summary>
+    private static ErrorType ErrorTypeForStatus(int status) => status switch
+    {
+        400 => ErrorType.InvalidRequestError,
+        401 => ErrorType.AuthenticationError,
+        402 => ErrorType.BillingError,
+        403 => ErrorType.PermissionError,
+        404 => ErrorType.NotFoundError,
+        409 => ErrorType.ConflictError,
+        413 => ErrorType.RequestTooLarge,
+        429 => ErrorType.RateLimitError,
+        504 => ErrorType.TimeoutError,
+        529 => ErrorType.OverloadedError,
+        >= 500 => ErrorType.ApiError,
+        _ => ErrorType.InvalidRequestError,
+    };
+
     private static async Task<byte[]> ReadCappedAsync(HttpContent content, int max, CancellationToken cancellationToken)
     {
 #if NET5_0_OR_GREATER
@@ -142,15 +159,16 @@ public static class AnthropicHttp
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Not an Anthropic error body (a proxy's HTML page, say): reported below as is.
+            // Not an Anthropic error body (a proxy's HTML page, invalid UTF-8): reported below as is.
+            type = null;
         }
 
         if (type is null)
         {
             string text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 500));
-            return new AnthropicApiException(new ErrorType(status >= 500 ? "api_error" : "invalid_request_error"), $"HTTP {status}: {text}", headerRequestId, status);
+            return new AnthropicApiException(ErrorTypeForStatus(status), $"HTTP {status}: {text}", headerRequestId, status);
         }
 
         return new AnthropicApiException(type.Value, message ?? string.Empty, requestId ?? headerRequestId, status) { DetailsJson = details };

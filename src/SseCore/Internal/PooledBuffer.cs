@@ -76,18 +76,6 @@ internal struct PooledBuffer
         _array = next;
     }
 
-    /// <summary>A writable span of at least <paramref name="size"/> bytes, replacing the contents.</summary>
-    public Span<byte> GetSpan(int size)
-    {
-        _length = 0;
-        if (_array is null || _array.Length < size)
-        {
-            Grow(size);
-        }
-
-        return new Span<byte>(_array, 0, size);
-    }
-
     /// <summary>Returns the rented array to the pool; the buffer is empty and usable afterwards.</summary>
     public void Release()
     {

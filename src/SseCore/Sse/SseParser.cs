@@ -53,6 +53,10 @@ public static class SseParser
     /// <param name="state">The stream's state (to read <see cref="SseParserState.LastEventId"/> afterwards), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for more bytes.</param>
     /// <returns>The handler after the last callback.</returns>
+    /// <remarks>
+    /// When this throws, the handler's copy is not returned: keep what a handler must not lose (a
+    /// count, a partial result) behind a reference it holds, as Kestrel's handlers do.
+    /// </remarks>
     /// <exception cref="SseLimitExceededException">The stream exceeds a limit.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled, or the pending read was canceled.</exception>
     public static async ValueTask<THandler> ParseAsync<THandler>(PipeReader reader, THandler handler, SseParserState? state = null, CancellationToken cancellationToken = default)

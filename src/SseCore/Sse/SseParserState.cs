@@ -29,6 +29,7 @@ public sealed class SseParserState : IDisposable
 {
     private readonly SseParserOptions _options;
     private string? _lastEventIdString;
+    private byte[] _lastEventIdBytes = [];
     private StringCache? _typeCache;
 
     // The line being built when a line crosses buffers (the only bytes ever copied for lines).
@@ -112,15 +113,15 @@ public sealed class SseParserState : IDisposable
     public string GetLastEventIdString()
     {
         ReadOnlySpan<byte> id = LastId.Span;
-        if (_lastEventIdString is null || !Utf8Equals(_lastEventIdString, id))
+        if (_lastEventIdString is null || !id.SequenceEqual(_lastEventIdBytes))
         {
+            _lastEventIdBytes = id.ToArray();
             _lastEventIdString = Utf8Util.GetString(id);
         }
 
         return _lastEventIdString;
     }
 
-    // Created on first use: most streams never ask for a type as a string.
     internal string GetEventTypeString(ReadOnlySpan<byte> type) => (_typeCache ??= new StringCache()).Get(type);
 
     /// <summary>
@@ -160,22 +161,4 @@ public sealed class SseParserState : IDisposable
         LastId.Release();
     }
 
-    private static bool Utf8Equals(string s, ReadOnlySpan<byte> utf8)
-    {
-        // Cheap exact check for the common ASCII case; anything else re-decodes.
-        if (s.Length != utf8.Length)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < utf8.Length; i++)
-        {
-            if (utf8[i] >= 0x80 || s[i] != utf8[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

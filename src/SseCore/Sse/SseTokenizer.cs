@@ -395,7 +395,7 @@ public ref struct SseTokenizer
                 // Not a BOM: the bytes matched so far begin the first line.
                 if (s.BomMatched > 0)
                 {
-                    s.LineStart = 0;
+                    s.LineStart = _segmentOffset + _index - s.BomMatched;
                     s.Line.Append(bom.Slice(0, s.BomMatched));
                 }
 
@@ -406,8 +406,10 @@ public ref struct SseTokenizer
             _index++;
         }
 
+        // Offsets are the stream's (a reconnected state keeps counting): the first event starts
+        // after a BOM, or where the bytes that looked like one began.
+        s.EventStart = _segmentOffset + _index - (s.BomMatched == bom.Length ? 0 : s.BomMatched);
         s.BomDone = true;
-        s.EventStart = s.BomMatched == bom.Length ? bom.Length : 0;
         return true;
     }
 

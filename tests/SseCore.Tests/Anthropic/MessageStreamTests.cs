@@ -28,7 +28,7 @@ public class MessageStreamTests
         Assert.False(stream.HasStarted);
         Assert.True(await stream.MoveNextAsync());
         Assert.True(stream.HasStarted);
-        Assert.Equal("msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY", stream.CurrentMessage.Id);
+        Assert.Equal("msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY", stream.GetCurrentMessage().Id);
     }
 
     [Fact]
@@ -40,6 +40,29 @@ public class MessageStreamTests
         Assert.Equal(502, ex.StatusCode);
         Assert.StartsWith("HTTP 502: xxx", ex.ErrorMessage);
         Assert.True(body.BytesRead <= 128 * 1024, $"read {body.BytesRead} bytes of a 10 MiB error body");
+    }
+
+    [Theory]
+    [InlineData(429, "rate_limit_error")]
+    [InlineData(529, "overloaded_error")]
+    [InlineData(401, "authentication_error")]
+    [InlineData(503, "api_error")]
+    [InlineData(418, "invalid_request_error")]
+    public async Task ErrorResponse_WithoutAnErrorBody_IsTypedByItsStatus(int status, string type)
+    {
+        using var response = new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent("<html>busy</html>") };
+        AnthropicApiException ex = await Assert.ThrowsAsync<AnthropicApiException>(() => MessageStream.FromResponseAsync(response));
+        Assert.Equal(type, ex.ErrorType.Value);
+        Assert.Equal(status, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task ErrorResponse_WithInvalidUtf8_IsStillAnApiException()
+    {
+        byte[] body = [.. Encoding.UTF8.GetBytes("{\"type\":\"error\",\"error\":{\"type\":\"over"), 0xFF, .. Encoding.UTF8.GetBytes("\",\"message\":\"x\"}}")];
+        using var response = new HttpResponseMessage((HttpStatusCode)529) { Content = new ByteArrayContent(body) };
+        AnthropicApiException ex = await Assert.ThrowsAsync<AnthropicApiException>(() => MessageStream.FromResponseAsync(response));
+        Assert.Equal(ErrorTypeKind.OverloadedError, ex.ErrorType.Kind);
     }
 
     [Fact]

@@ -222,12 +222,28 @@ public class ReaderTests
 
         // The reader did not own the state: it is still usable after the reader is disposed.
         Assert.Equal("42", state.GetLastEventIdString());
+        long firstConnection = state.BytesConsumed;
         state.ResetForReconnect();
         await using var second = new SseReader(PipeReader.Create(new MemoryStream("\uFEFFdata: b\n\n"u8.ToArray())), state);
         Assert.True(await second.MoveNextAsync());
         Assert.Equal("b", second.Current.GetDataString());
+
+        // Offsets keep counting across the reconnection; the new stream's BOM is skipped.
+        Assert.Equal(firstConnection + 3, second.Current.StreamOffset);
         Assert.Equal("42", second.Current.GetLastEventIdString());
         Assert.Equal(2500, second.Current.ReconnectionTime);
+    }
+
+    [Fact]
+    public void LastEventIdString_IsCachedWhileTheIdDoesNotChange_NonAsciiToo()
+    {
+        using var state = new SseParserState();
+        var t = new SseTokenizer("id: caf\u00e9\ndata: a\n\ndata: b\n\n"u8, true, state);
+        Assert.True(t.TryRead(out _));
+        string first = state.GetLastEventIdString();
+        Assert.Equal("caf\u00e9", first);
+        Assert.True(t.TryRead(out _));
+        Assert.Same(first, state.GetLastEventIdString());
     }
 
     private struct CollectingHandler : ISseHandler

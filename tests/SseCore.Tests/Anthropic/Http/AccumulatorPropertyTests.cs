@@ -370,7 +370,7 @@ public class AccumulatorPropertyTests
 
             Assert.Equal(MessageStreamOutcome.Completed, cut.Outcome);
             Assert.Equal(expected.DeltaText.ToString(), Encoding.UTF8.GetString(text.ToArray()));
-            RefAssert.Matches(expected, cut.CurrentMessage);
+            RefAssert.Matches(expected, cut.GetCurrentMessage());
         }
 
         // Over a Pipe, written piece by piece while the reader waits (inline: each flush is one read).

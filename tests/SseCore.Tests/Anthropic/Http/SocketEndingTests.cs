@@ -55,7 +55,7 @@ public class SocketEndingTests(LoopbackFixture loopback) : IClassFixture<Loopbac
         Assert.Equal(MessageStreamOutcome.Truncated, stream.Outcome);
         Assert.False(stream.IsComplete);
         Assert.False(await stream.MoveNextAsync().AsTask().WaitAsync(LoopbackFixture.Guard));
-        RefAssert.Matches(expected, stream.CurrentMessage);
+        RefAssert.Matches(expected, stream.GetCurrentMessage());
     }
 
     [Theory]

@@ -70,7 +70,7 @@ public class SocketStreamTests(LoopbackFixture loopback) : IClassFixture<Loopbac
                 }
 
                 Assert.Equal(expected.DeltaText.ToString(), Encoding.UTF8.GetString(utf8.ToArray()));
-                message = stream.CurrentMessage;
+                message = stream.GetCurrentMessage();
                 break;
             }
         }
@@ -146,8 +146,8 @@ public class SocketStreamTests(LoopbackFixture loopback) : IClassFixture<Loopbac
 
         Assert.Equal(expectedVisible, seen);
         Assert.Equal(MessageStreamOutcome.Completed, stream.Outcome);
-        RefAssert.Matches(RefMessage.FoldBytes(original), stream.CurrentMessage);
-        Assert.Equal(await FinalOfAsync(original), stream.CurrentMessage.ToJson());
+        RefAssert.Matches(RefMessage.FoldBytes(original), stream.GetCurrentMessage());
+        Assert.Equal(await FinalOfAsync(original), stream.GetCurrentMessage().ToJson());
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public class SocketStreamTests(LoopbackFixture loopback) : IClassFixture<Loopbac
         Assert.True(await stream.MoveNextTextAsync().AsTask().WaitAsync(LoopbackFixture.Guard));
         Assert.Equal("Hello", Bodies.CurrentText(stream));
         Assert.Equal(0, Volatile.Read(ref wroteTail));
-        Assert.Equal("Hello", stream.CurrentMessage.GetText());
+        Assert.Equal("Hello", stream.GetCurrentMessage().GetText());
 
         release.Release();
         Assert.True(await stream.MoveNextTextAsync().AsTask().WaitAsync(LoopbackFixture.Guard));
@@ -216,7 +216,7 @@ public class SocketStreamTests(LoopbackFixture loopback) : IClassFixture<Loopbac
         }
 
         Assert.Equal(deltas.Length, n);
-        Assert.Equal(string.Concat(deltas), stream.CurrentMessage.GetText());
+        Assert.Equal(string.Concat(deltas), stream.GetCurrentMessage().GetText());
         foreach (SemaphoreSlim gate in gates)
         {
             gate.Dispose();
