@@ -73,7 +73,7 @@ public class ExitCodeTests
     [Fact]
     public async Task A_read_error_exits_2_after_the_events_before_it()
     {
-        var stdin = new FailingStream(Encoding.ASCII.GetBytes("data: first\n\ndata: cut"), new IOException("Input/output error"));
+        var stdin = new TrickleStream(Encoding.ASCII.GetBytes("data: first\n\ndata: cut"), int.MaxValue, new IOException("Input/output error"));
 
         CliResult result = await CliRun.RunAsync(stdin, "--jsonl");
 
@@ -147,48 +147,6 @@ public class ExitCodeTests
 
         Assert.Equal(130, await run.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Empty(stdout.ToArray());
-    }
-
-    /// <summary>Gives its bytes, then throws.</summary>
-    private sealed class FailingStream(byte[] data, Exception error) : Stream
-    {
-        private bool _gave;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_gave)
-            {
-                throw error;
-            }
-
-            _gave = true;
-            data.CopyTo(buffer, offset);
-            return data.Length;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>An output that fails every write.</summary>

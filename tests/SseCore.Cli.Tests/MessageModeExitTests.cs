@@ -106,7 +106,7 @@ public class MessageModeExitTests
     public async Task A_read_error_after_message_start_exits_2_with_the_partial_message()
     {
         byte[] head = Encoding.UTF8.GetBytes(AnthropicStreams.UpToAndIncluding(Fixture, "content_block_delta"));
-        var stdin = new ThrowingAfterStream(head, new IOException("Connection reset by peer"));
+        var stdin = new TrickleStream(head, int.MaxValue, new IOException("Connection reset by peer"));
 
         CliResult result = await CliRun.RunAsync(stdin, "--message");
 
@@ -195,49 +195,6 @@ public class MessageModeExitTests
             Assert.Equal(141, exit);
             Assert.Equal("", stderr.ToString());
         }
-    }
-
-    /// <summary>Gives its bytes, then throws.</summary>
-    private sealed class ThrowingAfterStream(byte[] data, Exception error) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_position == data.Length)
-            {
-                throw error;
-            }
-
-            int n = Math.Min(count, data.Length - _position);
-            Array.Copy(data, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>An output whose reader has gone: every write fails with EPIPE.</summary>

@@ -43,8 +43,11 @@ public static class CliRun
     public static byte[] Latin1(string s) => Encoding.Latin1.GetBytes(s);
 }
 
-/// <summary>A read-only stream that returns at most <c>chunk</c> bytes per read, to cut the input everywhere.</summary>
-public sealed class TrickleStream(byte[] data, int chunk) : Stream
+/// <summary>
+/// A read-only stream that returns at most <c>chunk</c> bytes per read, to cut the input
+/// everywhere; with <c>thenThrow</c>, a read after the last byte throws it (a broken connection).
+/// </summary>
+public sealed class TrickleStream(byte[] data, int chunk, Exception? thenThrow = null) : Stream
 {
     private int _position;
 
@@ -66,6 +69,11 @@ public sealed class TrickleStream(byte[] data, int chunk) : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (_position == data.Length && thenThrow is not null)
+        {
+            throw thenThrow;
+        }
+
         int n = Math.Min(Math.Min(chunk, buffer.Length), data.Length - _position);
         data.AsSpan(_position, n).CopyTo(buffer);
         _position += n;
