@@ -605,62 +605,20 @@ public sealed class AnthropicEventDecoder
             }
             else if (reader.ValueTextEquals("cache_creation"u8))
             {
-                if (BeginOptionalObject(ref reader, "usage.cache_creation"))
-                {
-                    while (NextProperty(ref reader))
-                    {
-                        if (reader.ValueTextEquals("ephemeral_5m_input_tokens"u8))
-                        {
-                            u.CacheCreationEphemeral5mInputTokens = ReadCount(ref reader, "usage.cache_creation.ephemeral_5m_input_tokens");
-                        }
-                        else if (reader.ValueTextEquals("ephemeral_1h_input_tokens"u8))
-                        {
-                            u.CacheCreationEphemeral1hInputTokens = ReadCount(ref reader, "usage.cache_creation.ephemeral_1h_input_tokens");
-                        }
-                        else
-                        {
-                            SkipValue(ref reader);
-                        }
-                    }
-                }
+                ReadCounts(ref reader, "usage.cache_creation", "ephemeral_5m_input_tokens"u8, out int? fiveMinutes, "ephemeral_1h_input_tokens"u8, out int? oneHour);
+                u.CacheCreationEphemeral5mInputTokens = fiveMinutes;
+                u.CacheCreationEphemeral1hInputTokens = oneHour;
             }
             else if (reader.ValueTextEquals("server_tool_use"u8))
             {
-                if (BeginOptionalObject(ref reader, "usage.server_tool_use"))
-                {
-                    while (NextProperty(ref reader))
-                    {
-                        if (reader.ValueTextEquals("web_search_requests"u8))
-                        {
-                            u.WebSearchRequests = ReadCount(ref reader, "usage.server_tool_use.web_search_requests");
-                        }
-                        else if (reader.ValueTextEquals("web_fetch_requests"u8))
-                        {
-                            u.WebFetchRequests = ReadCount(ref reader, "usage.server_tool_use.web_fetch_requests");
-                        }
-                        else
-                        {
-                            SkipValue(ref reader);
-                        }
-                    }
-                }
+                ReadCounts(ref reader, "usage.server_tool_use", "web_search_requests"u8, out int? searches, "web_fetch_requests"u8, out int? fetches);
+                u.WebSearchRequests = searches;
+                u.WebFetchRequests = fetches;
             }
             else if (reader.ValueTextEquals("output_tokens_details"u8))
             {
-                if (BeginOptionalObject(ref reader, "usage.output_tokens_details"))
-                {
-                    while (NextProperty(ref reader))
-                    {
-                        if (reader.ValueTextEquals("thinking_tokens"u8))
-                        {
-                            u.ThinkingTokens = ReadCount(ref reader, "usage.output_tokens_details.thinking_tokens");
-                        }
-                        else
-                        {
-                            SkipValue(ref reader);
-                        }
-                    }
-                }
+                ReadCounts(ref reader, "usage.output_tokens_details", "thinking_tokens"u8, out int? thinking, default, out _);
+                u.ThinkingTokens = thinking;
             }
             else if (reader.ValueTextEquals("service_tier"u8))
             {
@@ -754,7 +712,7 @@ public sealed class AnthropicEventDecoder
         };
     }
 
-    private static int? ReadCount(scoped ref Utf8JsonReader reader, string what)
+    private static int? ReadCount(scoped ref Utf8JsonReader reader, string what, ReadOnlySpan<byte> field = default)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null)
@@ -764,10 +722,38 @@ public sealed class AnthropicEventDecoder
 
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int value) || value < 0)
         {
-            throw new ProtocolError(what + " must be a non-negative integer");
+            // The field's name is composed here, on the error path only.
+            throw new ProtocolError((field.IsEmpty ? what : what + "." + Utf8Util.GetString(field)) + " must be a non-negative integer");
         }
 
         return value;
+    }
+
+    /// <summary>Reads an optional object of up to two counts (usage's nested objects); others are skipped.</summary>
+    private static void ReadCounts(scoped ref Utf8JsonReader reader, string what, ReadOnlySpan<byte> name1, out int? value1, ReadOnlySpan<byte> name2, out int? value2)
+    {
+        value1 = null;
+        value2 = null;
+        if (!BeginOptionalObject(ref reader, what))
+        {
+            return;
+        }
+
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals(name1))
+            {
+                value1 = ReadCount(ref reader, what, name1);
+            }
+            else if (!name2.IsEmpty && reader.ValueTextEquals(name2))
+            {
+                value2 = ReadCount(ref reader, what, name2);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
     }
 
     private static int ReadIndex(scoped ref Utf8JsonReader reader) =>
