@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using System.Diagnostics.CodeAnalysis;
 
 namespace SseCore.Anthropic;
@@ -63,6 +64,7 @@ public enum DeltaKind
 /// Usage as sent in <c>message_start</c> (initial) or <c>message_delta</c> (cumulative totals).
 /// A null count was absent (or null) on the wire: keep the earlier value.
 /// </summary>
+[StructLayout(LayoutKind.Auto)] // Pack fields: these views are embedded and zeroed per event.
 public ref struct UsageView
 {
     /// <summary>Whether the event had a <c>usage</c> object.</summary>
@@ -115,6 +117,7 @@ public ref struct UsageView
 }
 
 /// <summary><c>message_start</c>: the message's identity and initial usage.</summary>
+[StructLayout(LayoutKind.Auto)] // Pack fields: these views are embedded and zeroed per event.
 public ref struct MessageStartView
 {
     /// <summary><c>message.id</c>.</summary>
@@ -140,6 +143,7 @@ public ref struct MessageStartView
 }
 
 /// <summary><c>content_block_start</c>: a block's index, type and initial value.</summary>
+[StructLayout(LayoutKind.Auto)] // Pack fields: these views are embedded and zeroed per event.
 public ref struct ContentBlockStartView
 {
     /// <summary><c>index</c>.</summary>
@@ -174,6 +178,7 @@ public ref struct ContentBlockStartView
 }
 
 /// <summary><c>content_block_delta</c>: an increment to the block at <see cref="Index"/>.</summary>
+[StructLayout(LayoutKind.Auto)] // Pack fields: these views are embedded and zeroed per event.
 public ref struct DeltaView
 {
     /// <summary><c>index</c>.</summary>
@@ -224,6 +229,7 @@ public ref struct DeltaView
 }
 
 /// <summary><c>message_delta</c>: stop fields and cumulative usage.</summary>
+[StructLayout(LayoutKind.Auto)] // Pack fields: these views are embedded and zeroed per event.
 public ref struct MessageDeltaView
 {
     /// <summary><c>delta.stop_reason</c>, or null when absent or null.</summary>
@@ -258,6 +264,7 @@ public ref struct MessageDeltaView
 }
 
 /// <summary><c>error</c>: an error the API reported mid-stream.</summary>
+[StructLayout(LayoutKind.Auto)] // Pack fields: these views are embedded and zeroed per event.
 public ref struct ErrorView
 {
     /// <summary><c>error.type</c>.</summary>
@@ -278,6 +285,7 @@ public ref struct ErrorView
 /// matches <see cref="Kind"/>; the others are empty.
 /// </summary>
 /// <remarks>Valid until the next read from the stream it came from. Copy what you keep.</remarks>
+[StructLayout(LayoutKind.Auto)] // Pack fields: these views are embedded and zeroed per event.
 public ref struct AnthropicEvent
 {
     /// <summary>The event's kind.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using SseCore.Internal;
 
 namespace SseCore.Anthropic;
@@ -8,6 +9,7 @@ namespace SseCore.Anthropic;
 /// when <see cref="IsEscaped"/>. Nothing is copied or unescaped until asked.
 /// </summary>
 /// <remarks>Valid as long as the event it came from (until the next read).</remarks>
+[StructLayout(LayoutKind.Auto)] // Pack fields: these views are embedded and zeroed per event.
 public readonly ref struct JsonText
 {
     internal JsonText(ReadOnlySpan<byte> raw, bool isEscaped)
