@@ -122,6 +122,10 @@ public sealed class SseParserState : IDisposable
         return _lastEventIdString;
     }
 
+    /// <summary>The event just dispatched, as a view; <paramref name="data"/> is where its data lies (the input or <see cref="Data"/>).</summary>
+    internal SseEvent CreateEvent(ReadOnlySpan<byte> data) =>
+        new(Type.Length == 0 ? SseEvent.DefaultEventType : Type.Span, data, LastId.Span, Retry, EventStart, EventCount, this);
+
     internal string GetEventTypeString(ReadOnlySpan<byte> type) => (_typeCache ??= new StringCache()).Get(type);
 
     /// <summary>

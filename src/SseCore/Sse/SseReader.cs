@@ -118,14 +118,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             }
 
             SseParserState s = _state;
-            return new SseEvent(
-                s.Type.Length == 0 ? SseEvent.DefaultEventType : s.Type.Span,
-                s.DispatchedInPlace ? s.DispatchedData.Span : s.Data.Span,
-                s.LastId.Span,
-                s.Retry,
-                s.EventStart,
-                s.EventCount,
-                s);
+            return s.CreateEvent(s.DispatchedInPlace ? s.DispatchedData.Span : s.Data.Span);
         }
     }
 

@@ -158,21 +158,7 @@ public ref struct SseTokenizer
     }
 
     /// <summary>The event of the last <see cref="ReadNext"/> that returned <see cref="SseTokenKind.Event"/>.</summary>
-    internal readonly SseEvent CurrentEvent
-    {
-        get
-        {
-            SseParserState s = _state;
-            return new SseEvent(
-                s.Type.Length == 0 ? SseEvent.DefaultEventType : s.Type.Span,
-                _hasInPlaceData ? _inPlaceData : s.Data.Span,
-                s.LastId.Span,
-                s.Retry,
-                s.EventStart,
-                s.EventCount,
-                s);
-        }
-    }
+    internal readonly SseEvent CurrentEvent => _state.CreateEvent(_hasInPlaceData ? _inPlaceData : _state.Data.Span);
 
     /// <summary>The comment of the last <see cref="ReadNext"/> that returned <see cref="SseTokenKind.Comment"/>.</summary>
     internal readonly ReadOnlySpan<byte> CurrentComment => _comment;
