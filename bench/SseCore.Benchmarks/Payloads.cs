@@ -6,6 +6,8 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 
+using SseCore.Tests.Infrastructure;
+
 namespace SseCore.Benchmarks;
 
 /// <summary>The line end a generated stream uses everywhere.</summary>
@@ -415,39 +417,17 @@ internal struct EventDigest
     }
 }
 
-/// <summary>Builds a multi-segment <see cref="ReadOnlySequence{T}"/> over one array.</summary>
+/// <summary>Cuts one array into a multi-segment <see cref="ReadOnlySequence{T}"/> of fixed-size segments.</summary>
 internal static class Segments
 {
-    public static ReadOnlySequence<byte> Split(byte[] bytes, int segmentSize)
+    public static ReadOnlySequence<byte> Split(byte[] bytes, int segmentSize) =>
+        bytes.Length <= segmentSize ? new ReadOnlySequence<byte>(bytes) : Sequences.FromParts(Cut(bytes, segmentSize));
+
+    private static IEnumerable<ReadOnlyMemory<byte>> Cut(byte[] bytes, int segmentSize)
     {
-        if (bytes.Length <= segmentSize)
+        for (int offset = 0; offset < bytes.Length; offset += segmentSize)
         {
-            return new ReadOnlySequence<byte>(bytes);
-        }
-
-        var first = new Segment(bytes.AsMemory(0, segmentSize), 0);
-        Segment last = first;
-        for (int offset = segmentSize; offset < bytes.Length; offset += segmentSize)
-        {
-            last = last.Append(bytes.AsMemory(offset, Math.Min(segmentSize, bytes.Length - offset)));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
+            yield return bytes.AsMemory(offset, Math.Min(segmentSize, bytes.Length - offset));
         }
     }
 }
