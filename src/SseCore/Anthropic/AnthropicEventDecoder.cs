@@ -385,7 +385,7 @@ public sealed class AnthropicEventDecoder
         }
 
         d.Index = index.Value;
-        d.Kind = ClassifyDelta(d.TypeName);
+        d.Kind = ClassifyDelta(Unescape(d.TypeName));
         switch (d.Kind)
         {
             case DeltaKind.Text when !d.Text.HasValue:
@@ -403,29 +403,15 @@ public sealed class AnthropicEventDecoder
         e.Index = index.Value;
     }
 
-    private static DeltaKind ClassifyDelta(JsonText type)
-    {
-        ReadOnlySpan<byte> t = type.RawUtf8;
-        if (type.IsEscaped)
-        {
-            // Known names have no escapes; an escaped spelling of one is still that name.
-            return type.ValueEquals("text_delta"u8) ? DeltaKind.Text
-                : type.ValueEquals("input_json_delta"u8) ? DeltaKind.InputJson
-                : type.ValueEquals("thinking_delta"u8) ? DeltaKind.Thinking
-                : type.ValueEquals("signature_delta"u8) ? DeltaKind.Signature
-                : type.ValueEquals("citations_delta"u8) ? DeltaKind.Citations
-                : type.ValueEquals("compaction_delta"u8) ? DeltaKind.Compaction
-                : DeltaKind.Unknown;
-        }
-
-        return t.SequenceEqual("text_delta"u8) ? DeltaKind.Text
-            : t.SequenceEqual("input_json_delta"u8) ? DeltaKind.InputJson
-            : t.SequenceEqual("thinking_delta"u8) ? DeltaKind.Thinking
-            : t.SequenceEqual("signature_delta"u8) ? DeltaKind.Signature
-            : t.SequenceEqual("citations_delta"u8) ? DeltaKind.Citations
-            : t.SequenceEqual("compaction_delta"u8) ? DeltaKind.Compaction
-            : DeltaKind.Unknown;
-    }
+    /// <summary>Maps a delta type name (unescaped, as every type name here is) to its kind.</summary>
+    private static DeltaKind ClassifyDelta(ReadOnlySpan<byte> type) =>
+        type.SequenceEqual("text_delta"u8) ? DeltaKind.Text
+        : type.SequenceEqual("input_json_delta"u8) ? DeltaKind.InputJson
+        : type.SequenceEqual("thinking_delta"u8) ? DeltaKind.Thinking
+        : type.SequenceEqual("signature_delta"u8) ? DeltaKind.Signature
+        : type.SequenceEqual("citations_delta"u8) ? DeltaKind.Citations
+        : type.SequenceEqual("compaction_delta"u8) ? DeltaKind.Compaction
+        : DeltaKind.Unknown;
 
     private void DecodeMessageDelta(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref AnthropicEvent e)
     {

@@ -91,6 +91,16 @@ public class DecoderTests
     }
 
     [Fact]
+    public void DeltaTypeSpelledWithEscapes_IsStillThatType()
+    {
+        Decode("event: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"text\\u005fdelta\",\"text\":\"a\"}}\n\n", (e, d) =>
+        {
+            Assert.True(e.Delta.TypeName.IsEscaped);
+            Assert.Equal(DeltaKind.Text, e.Delta.Kind);
+        });
+    }
+
+    [Fact]
     public void UnknownDeltaType_IsSurfacedWithItsRawJson()
     {
         Decode("event: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"hologram_delta\",\"beam\":[1,2]}}\n\n", (e, d) =>
