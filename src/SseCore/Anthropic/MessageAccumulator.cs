@@ -300,58 +300,43 @@ public sealed class MessageAccumulator
     private static string? ReadType(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return null;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool isType = reader.ValueTextEquals("type"u8);
-            reader.Read();
-            if (isType && reader.TokenType == JsonTokenType.String)
-            {
-                return ReadStringLenient(ref reader);
-            }
-
-            reader.Skip();
-        }
-
-        return null;
+        return reader.Read() && reader.TokenType == JsonTokenType.StartObject && SeekProperty(ref reader, "type"u8, JsonTokenType.String)
+            ? ReadStringLenient(ref reader)
+            : null;
     }
 
     /// <summary>A string value, invalid UTF-8 replaced (the reader's GetString would throw).</summary>
     private static string? ReadStringLenient(ref Utf8JsonReader reader) => new JsonText(reader.ValueSpan, reader.ValueIsEscaped).GetString();
 
+    /// <summary>The model a beta <c>fallback</c> block names in <c>to.model</c>.</summary>
     private static string? ReadFallbackTarget(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
         reader.Read();
+        return SeekProperty(ref reader, "to"u8, JsonTokenType.StartObject) && SeekProperty(ref reader, "model"u8, JsonTokenType.String)
+            ? ReadStringLenient(ref reader)
+            : null;
+    }
+
+    /// <summary>
+    /// Moves through the properties of the object the reader is in, to the value of the first
+    /// <paramref name="name"/> whose token is <paramref name="token"/>; false at the object's end.
+    /// </summary>
+    private static bool SeekProperty(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, JsonTokenType token)
+    {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            bool isTo = reader.ValueTextEquals("to"u8);
+            bool match = reader.ValueTextEquals(name);
             reader.Read();
-            if (isTo && reader.TokenType == JsonTokenType.StartObject)
+            if (match && reader.TokenType == token)
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    bool isModel = reader.ValueTextEquals("model"u8);
-                    reader.Read();
-                    if (isModel && reader.TokenType == JsonTokenType.String)
-                    {
-                        return ReadStringLenient(ref reader);
-                    }
-
-                    reader.Skip();
-                }
-
-                return null;
+                return true;
             }
 
             reader.Skip();
         }
 
-        return null;
+        return false;
     }
 
     /// <summary>What one block accumulated: UTF-8 content plus its few scalar fields.</summary>
