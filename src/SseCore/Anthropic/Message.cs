@@ -71,35 +71,12 @@ public sealed class Message
         }
 
         writer.WriteEndArray();
-        if (StopReason is { } reason)
-        {
-            writer.WriteString("stop_reason", reason.Value);
-        }
-        else
-        {
-            writer.WriteNull("stop_reason");
-        }
+        ModelJson.WriteStringOrNull(writer, "stop_reason", StopReason?.Value);
+        ModelJson.WriteStringOrNull(writer, "stop_sequence", StopSequence);
 
-        if (StopSequence is null)
-        {
-            writer.WriteNull("stop_sequence");
-        }
-        else
-        {
-            writer.WriteString("stop_sequence", StopSequence);
-        }
+        ModelJson.WriteRawIfPresent(writer, "stop_details", StopDetails?.Json);
 
-        if (StopDetails is not null)
-        {
-            writer.WritePropertyName("stop_details");
-            RawJson.Write(writer, StopDetails.Json);
-        }
-
-        if (ContainerJson is not null)
-        {
-            writer.WritePropertyName("container");
-            RawJson.Write(writer, ContainerJson);
-        }
+        ModelJson.WriteRawIfPresent(writer, "container", ContainerJson);
 
         writer.WritePropertyName("usage");
         Usage.WriteTo(writer);
@@ -192,13 +169,13 @@ public sealed class Usage
     {
         writer.WriteStartObject();
         writer.WriteNumber("input_tokens", InputTokens);
-        WriteOptional(writer, "cache_creation_input_tokens", CacheCreationInputTokens);
-        WriteOptional(writer, "cache_read_input_tokens", CacheReadInputTokens);
+        ModelJson.WriteNumberIfPresent(writer, "cache_creation_input_tokens", CacheCreationInputTokens);
+        ModelJson.WriteNumberIfPresent(writer, "cache_read_input_tokens", CacheReadInputTokens);
         if (CacheCreationEphemeral5mInputTokens is not null || CacheCreationEphemeral1hInputTokens is not null)
         {
             writer.WriteStartObject("cache_creation");
-            WriteOptional(writer, "ephemeral_5m_input_tokens", CacheCreationEphemeral5mInputTokens);
-            WriteOptional(writer, "ephemeral_1h_input_tokens", CacheCreationEphemeral1hInputTokens);
+            ModelJson.WriteNumberIfPresent(writer, "ephemeral_5m_input_tokens", CacheCreationEphemeral5mInputTokens);
+            ModelJson.WriteNumberIfPresent(writer, "ephemeral_1h_input_tokens", CacheCreationEphemeral1hInputTokens);
             writer.WriteEndObject();
         }
 
@@ -213,48 +190,24 @@ public sealed class Usage
         if (WebSearchRequests is not null || WebFetchRequests is not null)
         {
             writer.WriteStartObject("server_tool_use");
-            WriteOptional(writer, "web_search_requests", WebSearchRequests);
-            WriteOptional(writer, "web_fetch_requests", WebFetchRequests);
+            ModelJson.WriteNumberIfPresent(writer, "web_search_requests", WebSearchRequests);
+            ModelJson.WriteNumberIfPresent(writer, "web_fetch_requests", WebFetchRequests);
             writer.WriteEndObject();
         }
 
-        if (ServiceTier is not null)
-        {
-            writer.WriteString("service_tier", ServiceTier);
-        }
+        ModelJson.WriteStringIfPresent(writer, "service_tier", ServiceTier);
 
-        if (InferenceGeo is not null)
-        {
-            writer.WriteString("inference_geo", InferenceGeo);
-        }
+        ModelJson.WriteStringIfPresent(writer, "inference_geo", InferenceGeo);
 
-        if (Speed is not null)
-        {
-            writer.WriteString("speed", Speed);
-        }
+        ModelJson.WriteStringIfPresent(writer, "speed", Speed);
 
-        if (IterationsJson is not null)
-        {
-            writer.WritePropertyName("iterations");
-            RawJson.Write(writer, IterationsJson);
-        }
+        ModelJson.WriteRawIfPresent(writer, "iterations", IterationsJson);
 
-        if (FallbackCreditJson is not null)
-        {
-            writer.WritePropertyName("fallback_credit");
-            RawJson.Write(writer, FallbackCreditJson);
-        }
+        ModelJson.WriteRawIfPresent(writer, "fallback_credit", FallbackCreditJson);
 
         writer.WriteEndObject();
     }
 
-    private static void WriteOptional(Utf8JsonWriter writer, string name, int? value)
-    {
-        if (value is not null)
-        {
-            writer.WriteNumber(name, value.Value);
-        }
-    }
 }
 
 /// <summary>A content block of a message. Match on the subclass, or on <see cref="Type"/>.</summary>
@@ -307,7 +260,7 @@ public sealed class TextBlock : ContentBlock
             writer.WriteStartArray("citations");
             foreach (Citation c in Citations)
             {
-                RawJson.Write(writer, c.Json);
+                ModelJson.WriteRaw(writer, c.Json);
             }
 
             writer.WriteEndArray();
@@ -465,22 +418,11 @@ public sealed class CompactionBlock : ContentBlock
     {
         writer.WriteStartObject();
         writer.WriteString("type", "compaction");
-        WriteNullable(writer, "content", Content);
-        WriteNullable(writer, "encrypted_content", EncryptedContent);
+        ModelJson.WriteStringOrNull(writer, "content", Content);
+        ModelJson.WriteStringOrNull(writer, "encrypted_content", EncryptedContent);
         writer.WriteEndObject();
     }
 
-    private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
-    {
-        if (value is null)
-        {
-            writer.WriteNull(name);
-        }
-        else
-        {
-            writer.WriteString(name, value);
-        }
-    }
 }
 
 /// <summary>
@@ -504,15 +446,53 @@ public sealed class RawContentBlock : ContentBlock
     public IReadOnlyList<string> UnknownDeltas { get; }
 
     /// <inheritdoc/>
-    public override void WriteTo(Utf8JsonWriter writer) => RawJson.Write(writer, Json);
+    public override void WriteTo(Utf8JsonWriter writer) => ModelJson.WriteRaw(writer, Json);
 }
 
-/// <summary>Writes JSON kept as received (possibly spread over several SSE data lines) in the writer's own formatting.</summary>
-internal static class RawJson
+/// <summary>The few shapes in which the model writes itself as the API's JSON.</summary>
+internal static class ModelJson
 {
-    public static void Write(Utf8JsonWriter writer, string json)
+    /// <summary>Writes JSON kept as received (possibly spread over several SSE data lines) in the writer's own formatting.</summary>
+    public static void WriteRaw(Utf8JsonWriter writer, string json)
     {
         using JsonDocument doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
         doc.RootElement.WriteTo(writer);
+    }
+
+    public static void WriteRawIfPresent(Utf8JsonWriter writer, string name, string? json)
+    {
+        if (json is not null)
+        {
+            writer.WritePropertyName(name);
+            WriteRaw(writer, json);
+        }
+    }
+
+    public static void WriteStringOrNull(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    public static void WriteStringIfPresent(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    public static void WriteNumberIfPresent(Utf8JsonWriter writer, string name, int? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteNumber(name, value.Value);
+        }
     }
 }
