@@ -144,6 +144,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// not per delta.
     /// </summary>
     /// <returns>The snapshot.</returns>
+    /// <exception cref="ObjectDisposedException">The stream was disposed (take the message before).</exception>
     public Message GetCurrentMessage() => _accumulator.GetMessage();
 
     /// <summary>The SSE layer underneath: last event ID, counters, comment hook.</summary>
@@ -319,28 +320,36 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         return _accumulator.GetMessage();
     }
 
-    /// <summary>Releases the connection (and the HTTP response, when created from one).</summary>
+    /// <summary>
+    /// Releases the connection (and the HTTP response, when created from one) and returns the
+    /// pooled buffers the message accumulated in. Messages already taken stay valid.
+    /// </summary>
     /// <returns>A task that completes when released.</returns>
     public async ValueTask DisposeAsync()
     {
         await _reader.DisposeAsync().ConfigureAwait(false);
         _owned?.Dispose();
+        _accumulator.Dispose();
     }
 
-    /// <summary>Releases the connection (and the HTTP response, when created from one).</summary>
+    /// <summary>
+    /// Releases the connection (and the HTTP response, when created from one) and returns the
+    /// pooled buffers the message accumulated in. Messages already taken stay valid.
+    /// </summary>
     public void Dispose()
     {
         _reader.Dispose();
         _owned?.Dispose();
+        _accumulator.Dispose();
     }
 
     private void Accept()
     {
         SseEvent sse = _reader.Current;
-        AnthropicEvent e;
+        AnthropicEvent e = default;
         try
         {
-            e = _decoder.Decode(sse);
+            _decoder.Decode(sse, ref e);
         }
         catch (AnthropicProtocolException ex)
         {
@@ -349,7 +358,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
 
         try
         {
-            _accumulator.Apply(e);
+            _accumulator.Apply(in e);
         }
         catch (AnthropicProtocolException ex)
         {
