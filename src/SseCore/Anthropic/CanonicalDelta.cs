@@ -1,5 +1,7 @@
 using System;
-using SseCore.Internal;
+#if NET8_0_OR_GREATER
+using System.Buffers;
+#endif
 
 namespace SseCore.Anthropic;
 
@@ -124,24 +126,26 @@ internal static class CanonicalDelta
         int i = start;
         while (true)
         {
-            int k = data.Slice(i).IndexOfAny((byte)'"', (byte)'\\');
+            // One pass finds the end, an escape, or a byte the reader rejects.
+            int k = IndexOfStop(data.Slice(i));
             if (k < 0)
             {
                 return -1;
             }
 
             i += k;
-            if (data[i] == (byte)'"')
+            byte c = data[i];
+            if (c == (byte)'"')
             {
-                break;
+                return i;
+            }
+
+            if (c != (byte)'\\' || i + 1 >= data.Length)
+            {
+                return -1; // a control character, or a backslash at the very end
             }
 
             escaped = true;
-            if (i + 1 >= data.Length)
-            {
-                return -1;
-            }
-
             switch (data[i + 1])
             {
                 case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
@@ -159,9 +163,33 @@ internal static class CanonicalDelta
                     return -1;
             }
         }
-
-        return Utf8Util.ContainsControlByte(data.Slice(start, i - start)) ? -1 : i;
     }
+
+#if NET8_0_OR_GREATER
+    private static readonly SearchValues<byte> StopBytes = SearchValues.Create(
+    [
+        (byte)'"', (byte)'\\', 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
+        0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F,
+    ]);
+
+    /// <summary>The first quote, backslash or control byte (vectorized).</summary>
+    private static int IndexOfStop(ReadOnlySpan<byte> span) => span.IndexOfAny(StopBytes);
+#else
+    /// <summary>The first quote, backslash or control byte.</summary>
+    private static int IndexOfStop(ReadOnlySpan<byte> span)
+    {
+        for (int i = 0; i < span.Length; i++)
+        {
+            byte c = span[i];
+            if (c is (byte)'"' or (byte)'\\' or < 0x20)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+#endif
 
     private static bool IsHex(byte c) => (uint)(c - '0') <= 9 || (uint)((c | 0x20) - 'a') <= 'f' - 'a';
 }

@@ -23,22 +23,4 @@ internal static class Utf8Util
         return Encoding.UTF8.GetString(utf8);
 #endif
     }
-
-    /// <summary>Whether any byte is below 0x20 (a control character JSON strings may not hold raw).</summary>
-    public static bool ContainsControlByte(ReadOnlySpan<byte> bytes)
-    {
-#if NET8_0_OR_GREATER
-        return bytes.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0;
-#else
-        foreach (byte b in bytes)
-        {
-            if (b < 0x20)
-            {
-                return true;
-            }
-        }
-
-        return false;
-#endif
-    }
 }
