@@ -50,6 +50,12 @@ public sealed class MessageAccumulator : IDisposable
     /// <summary>How many events were applied.</summary>
     public long EventCount { get; private set; }
 
+    /// <summary>
+    /// Whether any output arrived: a <c>content_block_delta</c>, or a block that started with
+    /// content. What a caller may already have shown (see <see cref="AnthropicException.HasReceivedOutput"/>).
+    /// </summary>
+    public bool HasOutput { get; private set; }
+
     private bool _disposed;
 
     /// <summary>
@@ -184,6 +190,7 @@ public sealed class MessageAccumulator : IDisposable
         };
 
         // The start payload is the block's initial value; deltas append to it.
+        HasOutput |= b.Text.RawUtf8.Length + b.Thinking.RawUtf8.Length + b.Data.RawUtf8.Length > 0;
         if (b.Text.HasValue)
         {
             state.Append(b.Text);
@@ -215,6 +222,7 @@ public sealed class MessageAccumulator : IDisposable
 
     private void ApplyDelta(in DeltaView d)
     {
+        HasOutput = true;
         BlockState block = Get(d.Index) ?? GetOrCreate(d.Index, d.Kind switch
         {
             DeltaKind.Text or DeltaKind.Citations => ContentBlockType.Text,

@@ -70,11 +70,13 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     private bool _textEscaped;
     private bool _hasText;
     private ExceptionDispatchInfo? _failure;
+    private AnthropicHttp.RetryHeaders _headers;
 
-    private MessageStream(SseReader reader, IDisposable? owned)
+    private MessageStream(SseReader reader, IDisposable? owned, AnthropicHttp.RetryHeaders headers = default)
     {
         _reader = reader;
         _owned = owned;
+        _headers = headers;
     }
 
     /// <summary>Reads a stream from a <see cref="PipeReader"/>.</summary>
@@ -120,7 +122,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
 #else
             Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
 #endif
-            return new MessageStream(SseReader.Create(body, options), response);
+            return new MessageStream(SseReader.Create(body, options), response, new AnthropicHttp.RetryHeaders(response));
         }
         catch
         {
@@ -390,8 +392,17 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     private AnthropicException Fail(MessageStreamOutcome outcome, AnthropicException exception)
     {
         Outcome = outcome;
-        exception.PartialMessage = PartialOrNull();
+        Annotate(exception);
         _failure = ExceptionDispatchInfo.Capture(exception);
+        return exception;
+    }
+
+    /// <summary>What every failure carries: the partial message, whether output had arrived, and the response's retry headers.</summary>
+    private AnthropicException Annotate(AnthropicException exception)
+    {
+        exception.PartialMessage = PartialOrNull();
+        exception.HasReceivedOutput = _accumulator.HasOutput;
+        _headers.ApplyTo(exception);
         return exception;
     }
 
@@ -410,10 +421,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     {
         if (Outcome == MessageStreamOutcome.Truncated)
         {
-            throw new AnthropicStreamTruncatedException($"The message stream ended after {_accumulator.EventCount} events without message_stop: the message is incomplete.")
-            {
-                PartialMessage = PartialOrNull(),
-            };
+            throw Annotate(new AnthropicStreamTruncatedException($"The message stream ended after {_accumulator.EventCount} events without message_stop: the message is incomplete."));
         }
     }
 

@@ -33,24 +33,110 @@ public static class AnthropicHttp
             throw new ArgumentNullException(nameof(client));
         }
 
-        HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException)
+        {
+            // No response at all (refused, reset before the headers): nothing was received.
+            throw new AnthropicStreamInterruptedException($"The request failed before a response arrived: {ex.Message}", ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient.Timeout (not the caller's token): a stall, reported as a timeout.
+            throw new AnthropicStreamInterruptedException($"The request timed out before a response arrived: {ex.Message}", ex.InnerException as TimeoutException ?? new TimeoutException(ex.Message, ex));
+        }
+
         return await MessageStream.FromResponseAsync(response, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What a response's headers say about retrying: <c>request-id</c>, <c>retry-after-ms</c>/<c>retry-after</c> and <c>x-should-retry</c>.</summary>
+    internal readonly struct RetryHeaders
+    {
+        public RetryHeaders(HttpResponseMessage response)
+        {
+            RequestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
+            RetryAfter = ReadRetryAfter(response);
+            ShouldRetry = response.Headers.TryGetValues("x-should-retry", out var values) && values.FirstOrDefault() is { } value
+                ? string.Equals(value.Trim(), "true", StringComparison.OrdinalIgnoreCase) ? true
+                : string.Equals(value.Trim(), "false", StringComparison.OrdinalIgnoreCase) ? false : null
+                : null;
+        }
+
+        public string? RequestId { get; }
+
+        public TimeSpan? RetryAfter { get; }
+
+        public bool? ShouldRetry { get; }
+
+        /// <summary>Adds what the headers say to an exception that does not know it yet.</summary>
+        public void ApplyTo(AnthropicException exception)
+        {
+            exception.RequestId ??= RequestId;
+            exception.RetryAfter ??= RetryAfter;
+            // Only the error response's own header: a 200 stream's headers say nothing about an error event inside it.
+            if (exception is AnthropicApiException { StatusCode: not 200 } api)
+            {
+                api.ShouldRetry ??= ShouldRetry;
+            }
+        }
+
+        private static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
+        {
+            // retry-after-ms (milliseconds, fractional allowed) is the more precise of the two, as the SDKs read it.
+            if (response.Headers.TryGetValues("retry-after-ms", out var ms) &&
+                double.TryParse(ms.FirstOrDefault(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double milliseconds) &&
+                milliseconds >= 0 && milliseconds < TimeSpan.MaxValue.TotalMilliseconds)
+            {
+                return TimeSpan.FromMilliseconds(milliseconds);
+            }
+
+            System.Net.Http.Headers.RetryConditionHeaderValue? retryAfter = response.Headers.RetryAfter;
+            if (retryAfter?.Delta is TimeSpan delta)
+            {
+                return delta;
+            }
+
+            if (retryAfter?.Date is DateTimeOffset date)
+            {
+                TimeSpan wait = date - DateTimeOffset.UtcNow;
+                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+            }
+
+            return null;
+        }
     }
 
     /// <summary>Throws for an error status (as the API's typed error) or a content type that is not an event stream.</summary>
     internal static async Task EnsureEventStreamAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        string? headerRequestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
+        var headers = new RetryHeaders(response);
         if (!response.IsSuccessStatusCode)
         {
-            byte[] body = await ReadCappedAsync(response.Content, MaxErrorBodySize, cancellationToken).ConfigureAwait(false);
-            throw CreateApiError((int)response.StatusCode, body, headerRequestId);
+            byte[] body;
+            try
+            {
+                body = await ReadCappedAsync(response.Content, MaxErrorBodySize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException)
+            {
+                // The status is known even when its body is cut short.
+                body = [];
+            }
+
+            AnthropicApiException error = CreateApiError((int)response.StatusCode, body, headers.RequestId);
+            headers.ApplyTo(error);
+            throw error;
         }
 
         string? mediaType = response.Content.Headers.ContentType?.MediaType;
         if (!string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            throw new AnthropicException($"Expected a text/event-stream response, got '{mediaType ?? "no content type"}' (HTTP {(int)response.StatusCode}). Was \"stream\": true sent?");
+            var error = new AnthropicException($"Expected a text/event-stream response, got '{mediaType ?? "no content type"}' (HTTP {(int)response.StatusCode}). Was \"stream\": true sent?");
+            headers.ApplyTo(error);
+            throw error;
         }
     }
 
