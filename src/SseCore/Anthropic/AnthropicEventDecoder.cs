@@ -54,8 +54,10 @@ public sealed class AnthropicEventDecoder
         ReadOnlySpan<byte> name = sseEvent.EventType;
         ReadOnlySpan<byte> data = sseEvent.Data;
         // Fields set one by one, in place: an object initializer would build a temporary and copy it.
-        result = default;
+        // Only the view the previous decode filled (the one its Kind names) needs clearing: the
+        // event is large and mostly empty, and zeroing all of it per event is measurable.
         ref AnthropicEvent e = ref result;
+        ClearView(ref e);
         e.EventName = name;
         e.Data = data;
         e.EventNumber = sseEvent.EventNumber;
@@ -126,6 +128,29 @@ public sealed class AnthropicEventDecoder
             throw new AnthropicProtocolException(Utf8Util.GetString(name), sseEvent.EventNumber, sseEvent.StreamOffset, reader.TokenStartIndex, ex.Message, ex);
         }
 
+    }
+
+    /// <summary>Empties the view an earlier decode filled; every other view is empty already (a decode fills only its Kind's).</summary>
+    private static void ClearView(scoped ref AnthropicEvent e)
+    {
+        switch (e.Kind)
+        {
+            case AnthropicEventKind.MessageStart:
+                e.MessageStartField = default;
+                break;
+            case AnthropicEventKind.ContentBlockStart:
+                e.ContentBlockStartField = default;
+                break;
+            case AnthropicEventKind.ContentBlockDelta:
+                e.DeltaField = default;
+                break;
+            case AnthropicEventKind.MessageDelta:
+                e.MessageDeltaField = default;
+                break;
+            case AnthropicEventKind.Error:
+                e.ErrorField = default;
+                break;
+        }
     }
 
     /// <summary>

@@ -140,4 +140,52 @@ public class CanonicalDeltaTests
         Assert.False(CanonicalDelta.TryDecode(data, ref e));
         Assert.Equal(AnthropicEventKind.Unknown, e.Kind);
     }
+
+    [Fact]
+    public void OneEventReusedAcrossKinds_HoldsOnlyTheLastEventsView()
+    {
+        // Decode(sse, ref e) clears only the view the previous decode filled: every other view must be empty anyway.
+        byte[] stream = Encoding.UTF8.GetBytes(
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"m\",\"role\":\"assistant\",\"usage\":{\"input_tokens\":1}}}\n\n" +
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"a\"}}\n\n" +
+            "event: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\"},\"type\":\"content_block_delta\"}\n\n" +
+            "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"o\"}}\n\n" +
+            "event: future\ndata: {}\n\n" +
+            "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n");
+        using var state = new SseParserState();
+        var tokenizer = new SseTokenizer(stream.AsSpan(), true, state);
+        var decoder = new AnthropicEventDecoder();
+        AnthropicEvent reused = default;
+        int n = 0;
+        while (tokenizer.TryRead(out SseEvent sse))
+        {
+            decoder.Decode(sse, ref reused);
+            AnthropicEvent fresh = decoder.Decode(sse);
+            Assert.Equal(Describe(fresh), Describe(reused));
+            n++;
+        }
+
+        Assert.Equal(6, n);
+    }
+
+    private static string Describe(AnthropicEvent e) => string.Join(
+        " | ",
+        e.Kind,
+        e.Index,
+        e.EventNumber,
+        Hex(e.MessageStart.Id),
+        e.MessageStart.Usage.InputTokens,
+        Convert.ToHexString(e.MessageStart.RawJson),
+        e.Delta.Kind,
+        e.Delta.Index,
+        Hex(e.Delta.TypeName),
+        Hex(e.Delta.Text),
+        Hex(e.Delta.PartialJson),
+        Convert.ToHexString(e.Delta.RawJson),
+        e.Error.Type.Value,
+        Hex(e.Error.Message),
+        e.MessageDelta.StopReason?.Value,
+        e.MessageDelta.Usage.OutputTokens,
+        e.MessageDelta.Usage.IsPresent,
+        Convert.ToHexString(e.ContentBlockStart.RawJson));
 }
