@@ -39,6 +39,11 @@ namespace SseCore;
 /// <see cref="AnthropicHttp"/> there). Events are delivered without allocation; a connection
 /// costs its request, response and reader. Not thread-safe; one <see cref="MoveNextAsync"/> at a time.
 /// </para>
+/// <para>
+/// <c>Last-Event-ID</c> is sent as the ID's string; <c>SocketsHttpHandler</c> refuses non-ASCII
+/// header values unless its <c>RequestHeaderEncodingSelector</c> picks UTF-8, so set that when
+/// IDs may be non-ASCII (the refusal would otherwise be retried like a network error).
+/// </para>
 /// </remarks>
 public sealed class ReconnectingSseReader : IAsyncDisposable, IDisposable
 {
