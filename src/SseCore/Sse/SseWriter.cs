@@ -143,6 +143,34 @@ public sealed class SseWriter : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// Writes an event from strings — the overload for callers without implicit string-to-span
+    /// conversion (.NET Framework) and for an optional ID: <see langword="null"/> writes no
+    /// <c>id</c> field, an empty string writes one that resets the client's last event ID.
+    /// </summary>
+    /// <param name="data">The data.</param>
+    /// <param name="eventType">The event type; <see langword="null"/> or empty for none.</param>
+    /// <param name="id">The event ID; <see langword="null"/> for no <c>id</c> field.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventType"/> contains CR or LF, <paramref name="id"/> contains CR, LF or NUL, or a value contains an unpaired surrogate.</exception>
+    /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
+    public void WriteEvent(string data, string? eventType = null, string? id = null)
+    {
+        if (data is null)
+        {
+            throw new ArgumentNullException(nameof(data));
+        }
+
+        if (id is null)
+        {
+            WriteEvent(data.AsSpan(), eventType.AsSpan());
+        }
+        else
+        {
+            WriteEvent(data.AsSpan(), eventType.AsSpan(), id.AsSpan());
+        }
+    }
+
+    /// <summary>
     /// Writes a <c>retry</c> field: the client's reconnection time. It takes effect when the client
     /// parses the line, without waiting for an event.
     /// </summary>
@@ -199,6 +227,12 @@ public sealed class SseWriter : IAsyncDisposable, IDisposable
         ValidateText(comment, nameof(comment));
         WriteLines(CommentPrefix, comment);
     }
+
+    /// <summary>Writes a comment from a string; see <see cref="WriteComment(ReadOnlySpan{byte})"/>.</summary>
+    /// <param name="comment">The comment text; <see langword="null"/> for an empty comment.</param>
+    /// <exception cref="ArgumentException"><paramref name="comment"/> contains an unpaired surrogate.</exception>
+    /// <exception cref="ObjectDisposedException">The writer was disposed.</exception>
+    public void WriteComment(string? comment) => WriteComment(comment.AsSpan());
 
     /// <summary>
     /// Sends what was written: flushes the <see cref="PipeWriter"/> (or the stream). For a plain

@@ -31,6 +31,21 @@ public class WriterTests
     }
 
     [Fact]
+    public void StringOverload_NullIdWritesNoIdField_EmptyIdWritesOne()
+    {
+        Assert.Equal("data: x\n\n", Write(w => w.WriteEvent("x", null, null)));
+        Assert.Equal("event: t\nid:\ndata: x\n\n", Write(w => w.WriteEvent("x", "t", "")));
+        Assert.Equal("id: 7\ndata: x\n\n", Write(w => w.WriteEvent("x", id: "7")));
+        Assert.Equal(":\n: y\n", Write(w =>
+        {
+            w.WriteComment((string?)null);
+            w.WriteComment(" y");
+        }));
+        Assert.Throws<ArgumentNullException>("data", () => Write(w => w.WriteEvent((string)null!)));
+        Assert.Throws<ArgumentException>("id", () => Write(w => w.WriteEvent("x", "t", "a\0")));
+    }
+
+    [Fact]
     public void Event_EmptyType_WritesNoEventField()
     {
         Assert.Equal("data: x\n\n", Write(w => w.WriteEvent("x"u8, ""u8)));
