@@ -280,6 +280,19 @@ public class ReconnectingReaderTests
     }
 
     [Fact]
+    public async Task TimeoutNotAskedForByTheCaller_IsRetried_LikeANetworkError()
+    {
+        // HttpClient.Timeout surfaces as TaskCanceledException while the caller's token is not cancelled.
+        var handler = new ScriptedHandler((n, request) => n == 0 ? throw new TaskCanceledException("timed out (scripted)") : Resume(request, null));
+        (SseReconnectOptions options, List<TimeSpan> delays) = NoWait();
+        await using ReconnectingSseReader reader = Reader(handler, options);
+
+        Assert.Equal(Expected(), await ReadAll(reader));
+        Assert.Equal(3, handler.LastEventIds.Count);
+        Assert.Equal(2, delays.Count);
+    }
+
+    [Fact]
     public async Task LimitExceeded_IsNotRetried()
     {
         var handler = new ScriptedHandler((_, _) => Responses.EventStream(Responses.Events(1, 3, i => new string('x', 100))));
