@@ -46,7 +46,11 @@ public sealed class SseConnectionException : HttpRequestException
     /// <summary>Why the reader stopped.</summary>
     public SseConnectionFailure Failure { get; }
 
-    /// <summary>The status of the response that was refused, when there was one.</summary>
+    /// <summary>
+    /// The status of the response that was refused, when there was one. On every target; the
+    /// inherited <c>HttpRequestException.StatusCode</c> is set too by the .NET 5+ builds (the
+    /// netstandard2.0 build cannot set it).
+    /// </summary>
     public int? HttpStatus { get; }
 
     /// <summary>The media type of the response that was refused, when there was one.</summary>

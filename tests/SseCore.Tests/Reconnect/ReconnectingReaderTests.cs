@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Reflection;
+using System.Runtime.Versioning;
 using FsCheck.Xunit;
 
 namespace SseCore.Tests.Reconnect;
@@ -217,7 +219,9 @@ public class ReconnectingReaderTests
         SseConnectionException ex = await Assert.ThrowsAsync<SseConnectionException>(() => reader.MoveNextAsync().AsTask());
         Assert.Equal(SseConnectionFailure.HttpStatus, ex.Failure);
         Assert.Equal(status, ex.HttpStatus);
-        Assert.Equal((System.Net.HttpStatusCode)status, ex.StatusCode);
+        // HttpRequestException.StatusCode can only be set by the .NET 5+ builds of the library.
+        bool netstandard = typeof(SseWriter).Assembly.GetCustomAttribute<TargetFrameworkAttribute>()!.FrameworkName.StartsWith(".NETStandard", StringComparison.Ordinal);
+        Assert.Equal(netstandard ? null : (System.Net.HttpStatusCode)status, ex.StatusCode);
         Assert.Contains($"HTTP {status}", ex.Message);
 
         // A failed reader stays failed.
