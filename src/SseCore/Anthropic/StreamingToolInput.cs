@@ -40,7 +40,8 @@ namespace SseCore.Anthropic;
 /// <para>
 /// Memory is the input's text, the current string value's unescaped text, and 20 bytes per
 /// completed top-level property, in buffers rented from <see cref="ArrayPool{T}.Shared"/>
-/// (<see cref="Dispose"/> returns them). Appending allocates nothing once the buffers have grown.
+/// (<see cref="Dispose"/> returns them). Appending allocates nothing once the buffers have grown
+/// (and, past 8 levels, once the container stack has).
 /// Not thread-safe.
 /// </para>
 /// </remarks>

@@ -144,6 +144,26 @@ public class AccumulatorToolInputTests
         Assert.Equal(["{}", "{\"city\": \"Par\"} truncated", "{\"city\": \"Paris\"}", "{\"city\": \"Paris\"}"], snapshots);
     }
 
+    [Theory]
+    [InlineData(true, ToolInputStatus.Complete, "{\"a\":\"x\\uFFFD\"}")]
+    [InlineData(false, ToolInputStatus.Partial, "{\"a\":\"x\"}")]
+    public void InvalidUtf8InTheInput_ReplacedWhenWritten_NeverThrown(bool whole, ToolInputStatus status, string written)
+    {
+        // JSON readers do not validate UTF-8 inside strings; the writer replaces what is invalid.
+        var bytes = new List<byte>(Encoding.UTF8.GetBytes(ToolStream(["{\\\"a\\\": \\\"x", "Q"], stop: false)));
+        bytes[bytes.LastIndexOf((byte)'Q')] = 0xFF;
+        if (whole)
+        {
+            bytes.AddRange(Encoding.UTF8.GetBytes("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\\\"}\"}}\n\n"));
+        }
+
+        Message m = AnthropicHarness.Accumulate(bytes.ToArray());
+        var tool = Assert.IsType<ToolUseBlock>(m.Content[0]);
+        Assert.Equal(status, tool.InputStatus);
+        using JsonDocument json = JsonDocument.Parse(m.ToJson());
+        Assert.Equal(written, json.RootElement.GetProperty("content")[0].GetProperty("input").GetRawText());
+    }
+
     /// <summary>A stream with one tool block fed the given <c>partial_json</c>s (already escaped for the wire).</summary>
     internal static string ToolStream(IEnumerable<string> partialJsons, bool stop, int index = 0)
     {
