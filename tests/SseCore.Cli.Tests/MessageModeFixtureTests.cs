@@ -59,10 +59,15 @@ public class MessageModeFixtureTests
             Assert.Equal("char_location", content[1].GetProperty("citations")[0].GetProperty("type").GetString());
             Assert.Equal("page_location", content[3].GetProperty("citations")[0].GetProperty("type").GetString());
         }),
-        ["max_tokens_tool_use_truncated.sse"] = new([TaxGuideText], [("make_file", "{}")], "max_tokens", 450, 124, m =>
+        ["max_tokens_tool_use_truncated.sse"] = new(
+            [TaxGuideText],
+            [("make_file", """{"filename":"taxes.txt","lines_of_text":["# COMPREHENSIVE TAX GUIDE FOR INDIVIDUALS WITH MULTIPLE W-2s","","## INTRODUCTION","","Filing taxes"]}""")],
+            "max_tokens", 450, 124, m =>
         {
-            // The input never became valid JSON: {} plus the text as received.
-            string partial = m.GetProperty("content")[1].GetProperty("partial_input_json").GetString()!;
+            // The input was cut short: its snapshot (the open string and array closed), marked, plus the text as received.
+            JsonElement tool = m.GetProperty("content")[1];
+            Assert.True(tool.GetProperty("truncated").GetBoolean());
+            string partial = tool.GetProperty("partial_input_json").GetString()!;
             Assert.StartsWith("{\"filename\": \"taxes.txt\", \"lines_of_text\": [\n", partial, StringComparison.Ordinal);
             Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(partial).Dispose());
         }),

@@ -318,9 +318,17 @@ public sealed class ThinkingBlock : ContentBlock
 
 /// <summary>
 /// A tool call: <c>tool_use</c>, <c>server_tool_use</c> or beta <c>mcp_tool_use</c>. The input
-/// arrives as JSON text in pieces and is parsed once, when the block stops (or when the message
-/// is taken).
+/// arrives as JSON text in pieces, is read as it arrives (<see cref="MessageAccumulator.GetToolInput"/>)
+/// and parsed once, when the block stops (or when the message is taken).
 /// </summary>
+/// <remarks>
+/// Whole input: <see cref="Input"/> and <see cref="InputSnapshot"/> hold it. Input cut short
+/// (<c>max_tokens</c>, a broken stream, or a message taken mid-block):
+/// <see cref="IsInputTruncated"/>, <see cref="Input"/> null, <see cref="InputSnapshot"/> the
+/// snapshot (valid JSON, unfinished parts closed, see <see cref="StreamingToolInput"/>). Text that
+/// is not JSON: <see cref="InputStatus"/> says so, both are null. <see cref="InputJson"/> always
+/// holds the text as received; nothing throws.
+/// </remarks>
 public sealed class ToolUseBlock : ContentBlock
 {
     internal ToolUseBlock(int index, ContentBlockType type, string id, string name, string inputJson, JsonElement? input, string? startJson)
@@ -330,6 +338,8 @@ public sealed class ToolUseBlock : ContentBlock
         Name = name;
         InputJson = inputJson;
         Input = input;
+        InputSnapshot = input;
+        InputStatus = input is null ? ToolInputStatus.Malformed : ToolInputStatus.Complete;
         StartJson = startJson;
     }
 
@@ -343,19 +353,37 @@ public sealed class ToolUseBlock : ContentBlock
     public string InputJson { get; }
 
     /// <summary>
-    /// The parsed input: <c>{}</c> when no JSON arrived; null when the text does not parse (a
-    /// truncated stream, <c>max_tokens</c>) — <see cref="InputJson"/> still holds it.
+    /// The parsed input: <c>{}</c> when no JSON arrived; null when the text is not whole JSON (a
+    /// truncated stream, <c>max_tokens</c>: see <see cref="InputSnapshot"/>) — <see cref="InputJson"/>
+    /// still holds it.
     /// </summary>
     public JsonElement? Input { get; }
 
     /// <summary>Whether <see cref="InputJson"/> parsed (or was empty).</summary>
     public bool InputIsValid => Input is not null;
 
+    /// <summary>What the input's text is: whole, cut short, malformed or nested too deep.</summary>
+    public ToolInputStatus InputStatus { get; internal init; }
+
+    /// <summary>Whether the input was cut short: <see cref="InputSnapshot"/> holds what arrived, closed into valid JSON.</summary>
+    public bool IsInputTruncated => InputStatus == ToolInputStatus.Partial;
+
+    /// <summary>
+    /// The input as far as it arrived: <see cref="Input"/> when whole; when cut short, the snapshot
+    /// (finished values as they are, the open string closed with its text so far, unfinished members,
+    /// numbers and literals left out); null when the text is malformed or too deep.
+    /// </summary>
+    public JsonElement? InputSnapshot { get; internal init; }
+
     /// <summary>The <c>content_block</c> of <c>content_block_start</c>, raw JSON (for fields such as <c>caller</c> or <c>server_name</c>).</summary>
     public string? StartJson { get; }
 
     /// <inheritdoc/>
-    /// <remarks>An input that did not parse is written as <c>{}</c>, with the text in an extra <c>partial_input_json</c> property.</remarks>
+    /// <remarks>
+    /// Input cut short is written as its snapshot, with <c>"truncated": true</c> and the text as
+    /// received in an extra <c>partial_input_json</c> property; input that is not JSON as <c>{}</c>
+    /// with <c>partial_input_json</c>.
+    /// </remarks>
     public override void WriteTo(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
@@ -369,8 +397,17 @@ public sealed class ToolUseBlock : ContentBlock
         }
         else
         {
-            writer.WriteStartObject();
-            writer.WriteEndObject();
+            if (IsInputTruncated && InputSnapshot is { } snapshot)
+            {
+                snapshot.WriteTo(writer);
+                writer.WriteBoolean("truncated", true);
+            }
+            else
+            {
+                writer.WriteStartObject();
+                writer.WriteEndObject();
+            }
+
             writer.WriteString("partial_input_json", InputJson);
         }
 

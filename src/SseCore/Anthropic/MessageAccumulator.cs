@@ -13,8 +13,9 @@ namespace SseCore.Anthropic;
 /// <para>
 /// Blocks are routed by <c>index</c>, so interleaved blocks and blocks that never receive their
 /// <c>content_block_stop</c> are handled. Text and thinking are appended, the signature is set,
-/// citations are appended, tool input is kept as raw UTF-8 and parsed once (at its stop, or when
-/// the message is taken). <c>message_delta</c> overwrites stop fields and usage with its
+/// citations are appended. Tool input is read as it arrives by a <see cref="StreamingToolInput"/>
+/// (<see cref="GetToolInput"/>) and parsed once at its stop, or when the message is taken; input
+/// cut short becomes a snapshot flagged as truncated (<see cref="ToolUseBlock.IsInputTruncated"/>). <c>message_delta</c> overwrites stop fields and usage with its
 /// cumulative values; fields it omits keep their <c>message_start</c> values.
 /// </para>
 /// <para>
@@ -161,6 +162,21 @@ public sealed class MessageAccumulator : IDisposable
         return message;
     }
 
+    /// <summary>
+    /// The input of the tool block at <paramref name="index"/> as it streams (<c>tool_use</c>,
+    /// <c>server_tool_use</c>, <c>mcp_tool_use</c>): completed properties, the property being
+    /// written and its text so far, a snapshot on request. It is what the accumulator itself reads
+    /// each <c>input_json_delta</c> into, so looking at it after every delta costs nothing more.
+    /// </summary>
+    /// <param name="index">The block's <c>index</c>.</param>
+    /// <returns>The live input (appended to by <see cref="Apply"/> only; spans it gives are valid until the next <see cref="Apply"/>), or null when no tool block has that index.</returns>
+    /// <exception cref="ObjectDisposedException">The accumulator was disposed.</exception>
+    public StreamingToolInput? GetToolInput(int index)
+    {
+        ThrowIfDisposed();
+        return Get(index)?.ToolInput;
+    }
+
     private void ThrowIfDisposed()
     {
         if (_disposed)
@@ -241,7 +257,7 @@ public sealed class MessageAccumulator : IDisposable
                 block.Append(d.Thinking);
                 break;
             case DeltaKind.InputJson:
-                block.Append(d.PartialJson);
+                block.AppendInput(d.PartialJson);
                 break;
             case DeltaKind.Signature:
                 block.Signature = d.Signature.GetString();
@@ -389,14 +405,23 @@ public sealed class MessageAccumulator : IDisposable
         // Pooled: the accumulated UTF-8 is copied into the message's strings, never handed out.
         private PooledBuffer _content;
         private JsonElement? _input;
-        private bool _inputParsed;
+        private JsonElement? _inputSnapshot;
+        private ToolInputStatus _inputStatus;
+        private int _inputParsedLength = -1;
 
         public BlockState(int index, ContentBlockType type, string? startJson)
         {
             Index = index;
             Type = type;
             StartJson = startJson;
+            if (Type.Kind is ContentBlockTypeKind.ToolUse or ContentBlockTypeKind.ServerToolUse or ContentBlockTypeKind.McpToolUse)
+            {
+                ToolInput = StreamingToolInput.CreateReadOnly();
+            }
         }
+
+        /// <summary>A tool block's input, read as it arrives; null for other blocks.</summary>
+        public StreamingToolInput? ToolInput { get; }
 
         public int Index { get; }
 
@@ -426,51 +451,83 @@ public sealed class MessageAccumulator : IDisposable
             _content.Advance(n);
         }
 
-        public void Release() => _content.Release();
-
-        private string ContentString => Utf8Util.GetString(_content.Span);
-
-        /// <summary>Parses the tool input once; a block that never stops is parsed when the message is taken.</summary>
-        public void ParseInput()
+        /// <summary>An <c>input_json_delta</c>: read into the tool input; kept as content on a block of another type.</summary>
+        public void AppendInput(JsonText partialJson)
         {
-            if (_inputParsed || !IsToolUse)
+            if (ToolInput is { } input)
             {
-                return;
+                input.AppendCore(partialJson);
             }
-
-            _inputParsed = Stopped;
-            ReadOnlySpan<byte> json = _content.Span;
-            if (IsBlank(json))
+            else
             {
-                using JsonDocument empty = JsonDocument.Parse("{}");
-                _input = empty.RootElement.Clone();
-                return;
-            }
-
-            try
-            {
-                var reader = new Utf8JsonReader(json, ReaderOptions);
-                using JsonDocument doc = JsonDocument.ParseValue(ref reader);
-                _input = reader.Read() ? null : doc.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                // Truncated (max_tokens, a broken stream): the raw text stays available, flagged.
-                _input = null;
+                Append(partialJson);
             }
         }
 
-        private static bool IsBlank(ReadOnlySpan<byte> json)
+        public void Release()
         {
-            foreach (byte b in json)
+            _content.Release();
+            ToolInput?.Dispose();
+        }
+
+        private string ContentString => Utf8Util.GetString(_content.Span);
+
+        /// <summary>
+        /// Settles the tool input at the block's stop or when the message is taken: a whole input is
+        /// parsed once (as it always was: blank is <c>{}</c>); a cut one gets its snapshot. Again
+        /// only if more text arrived since.
+        /// </summary>
+        public void ParseInput()
+        {
+            if (ToolInput is not { } tracker || tracker.Utf8Json.Length == _inputParsedLength)
             {
-                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
-                {
-                    return false;
-                }
+                return;
             }
 
-            return true;
+            ReadOnlySpan<byte> json = tracker.Utf8Json;
+            _inputParsedLength = json.Length;
+            _input = null;
+            _inputSnapshot = null;
+            _inputStatus = tracker.StatusAtEnd;
+            switch (_inputStatus)
+            {
+                case ToolInputStatus.Complete when tracker.IsBlank:
+                    using (JsonDocument empty = JsonDocument.Parse("{}"))
+                    {
+                        _input = empty.RootElement.Clone();
+                    }
+
+                    break;
+                case ToolInputStatus.Complete:
+                    try
+                    {
+                        var reader = new Utf8JsonReader(json, ReaderOptions);
+                        using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+                        _input = reader.Read() ? null : doc.RootElement.Clone();
+                    }
+                    catch (JsonException)
+                    {
+                        _input = null;
+                    }
+
+                    // The scanner follows the reader's rules; should they ever differ, the reader decides.
+                    _inputStatus = _input is null ? ToolInputStatus.Malformed : ToolInputStatus.Complete;
+                    break;
+                case ToolInputStatus.Partial:
+                    // Cut short (max_tokens, a broken stream) or still arriving: the snapshot, flagged.
+                    try
+                    {
+                        _inputSnapshot = tracker.GetSnapshot();
+                    }
+                    catch (JsonException)
+                    {
+                        _inputStatus = ToolInputStatus.Malformed;
+                    }
+
+                    break;
+            }
+
+            _inputSnapshot ??= _input;
         }
 
         private bool IsToolUse => Type.Kind is ContentBlockTypeKind.ToolUse or ContentBlockTypeKind.ServerToolUse or ContentBlockTypeKind.McpToolUse;
@@ -493,7 +550,11 @@ public sealed class MessageAccumulator : IDisposable
                 case ContentBlockTypeKind.ServerToolUse:
                 case ContentBlockTypeKind.McpToolUse:
                     ParseInput();
-                    block = new ToolUseBlock(Index, Type, Id ?? string.Empty, Name ?? string.Empty, ContentString, _input, StartJson);
+                    block = new ToolUseBlock(Index, Type, Id ?? string.Empty, Name ?? string.Empty, Utf8Util.GetString(ToolInput!.Utf8Json), _input, StartJson)
+                    {
+                        InputStatus = _inputStatus,
+                        InputSnapshot = _inputSnapshot,
+                    };
                     break;
                 case ContentBlockTypeKind.Compaction:
                     block = new CompactionBlock(Index, HasContent ? ContentString : null, EncryptedContent);

@@ -1,0 +1,191 @@
+using System.Text;
+using System.Text.Json;
+using SseCore.Anthropic;
+using SseCore.Tests.Infrastructure;
+
+namespace SseCore.Tests.ToolInput;
+
+/// <summary>Tool input through the decoder and the accumulator: live while it streams, settled in the final message.</summary>
+public class AccumulatorToolInputTests
+{
+    private const string TruncatedSnapshot = """{"filename":"taxes.txt","lines_of_text":["# COMPREHENSIVE TAX GUIDE FOR INDIVIDUALS WITH MULTIPLE W-2s","","## INTRODUCTION","","Filing taxes"]}""";
+
+    [Fact]
+    public void MaxTokensFixture_EndsWithTheSnapshot_FlaggedTruncated_RawKept()
+    {
+        byte[] input = Fixtures.Read("max_tokens_tool_use_truncated.sse");
+        for (int cut = 0; cut <= input.Length; cut += 7)
+        {
+            Message m = AnthropicHarness.Accumulate(SseHarness.CutAt(input, [cut])).Message;
+            var tool = Assert.IsType<ToolUseBlock>(m.Content[1]);
+            Assert.False(tool.IsComplete);
+            Assert.True(tool.IsInputTruncated);
+            Assert.Equal(ToolInputStatus.Partial, tool.InputStatus);
+            Assert.Null(tool.Input);
+            Assert.False(tool.InputIsValid);
+            Assert.StartsWith("{\"filename\": \"taxes.txt\", \"lines_of_text\": [\n", tool.InputJson, StringComparison.Ordinal);
+            Assert.EndsWith("\n\"Filing taxes", tool.InputJson, StringComparison.Ordinal);
+            RefEqual(TruncatedSnapshot, tool.InputSnapshot!.Value);
+
+            using JsonDocument json = JsonDocument.Parse(m.ToJson());
+            JsonElement block = json.RootElement.GetProperty("content")[1];
+            RefEqual(TruncatedSnapshot, block.GetProperty("input"));
+            Assert.True(block.GetProperty("truncated").GetBoolean());
+            Assert.Equal(tool.InputJson, block.GetProperty("partial_input_json").GetString());
+        }
+    }
+
+    [Theory]
+    [InlineData("tool_use.sse", 1)]
+    [InlineData("tool_use_recorded.sse", 1)]
+    [InlineData("interleaved_blocks.sse", 2)]
+    [InlineData("web_search_server_tool_use.sse", 1)]
+    public void WholeInput_IsParsedAsBefore_SnapshotIsTheInput_NoMarker(string fixture, int index)
+    {
+        Message m = AnthropicHarness.Accumulate(Fixtures.Read(fixture));
+        var tool = Assert.IsType<ToolUseBlock>(m.Content[index]);
+        Assert.Equal(ToolInputStatus.Complete, tool.InputStatus);
+        Assert.False(tool.IsInputTruncated);
+        Assert.True(JsonElement.DeepEquals(tool.Input!.Value, tool.InputSnapshot!.Value));
+        using JsonDocument parsed = JsonDocument.Parse(tool.InputJson);
+        Assert.True(JsonElement.DeepEquals(parsed.RootElement, tool.Input.Value));
+        using JsonDocument json = JsonDocument.Parse(m.ToJson());
+        Assert.False(json.RootElement.GetProperty("content")[index].TryGetProperty("truncated", out _));
+    }
+
+    [Fact]
+    public void WhileItStreams_TheLiveInput_GrowsByPrefixes_ToTheFinalInput()
+    {
+        using var state = new SseParserState();
+        var decoder = new AnthropicEventDecoder();
+        using var accumulator = new MessageAccumulator();
+        byte[] bytes = Fixtures.Read("tool_use.sse");
+        var tokenizer = new SseTokenizer(bytes.AsSpan(), true, state);
+        var seen = new List<string>();
+        int deltas = 0;
+        while (tokenizer.TryRead(out SseEvent sse))
+        {
+            AnthropicEvent e = decoder.Decode(sse);
+            accumulator.Apply(in e);
+            if (e.Kind == AnthropicEventKind.ContentBlockDelta && e.Delta.Kind == DeltaKind.InputJson)
+            {
+                deltas++;
+                StreamingToolInput live = accumulator.GetToolInput(e.Delta.Index)!;
+                for (int i = seen.Count; i < live.PropertyCount; i++)
+                {
+                    seen.Add(live.GetProperty(i).Name.GetString()!);
+                }
+
+                using JsonDocument final = JsonDocument.Parse("""{"location": "San Francisco, CA", "unit": "fahrenheit"}""");
+                using JsonDocument snapshot = JsonDocument.Parse(JsonInputs.Snapshot(live));
+                Assert.True(JsonInputs.IsPrefix(snapshot.RootElement, final.RootElement, out string why), why);
+                Assert.Throws<InvalidOperationException>(() => live.Append("x"u8));
+            }
+        }
+
+        Assert.True(deltas > 3);
+        Assert.Equal(["location", "unit"], seen);
+        Assert.Null(accumulator.GetToolInput(0));                    // a text block
+        Assert.Null(accumulator.GetToolInput(99));
+        Assert.Equal(ToolInputStatus.Complete, accumulator.GetToolInput(1)!.Status);
+    }
+
+    [Theory]
+    [InlineData("{\\\"a\\\": 1}}", ToolInputStatus.Malformed)]
+    [InlineData("{\\\"a\\\": tru", ToolInputStatus.Partial)]
+    [InlineData("not json", ToolInputStatus.Malformed)]
+    [InlineData("", ToolInputStatus.Complete)]
+    [InlineData(" 42 ", ToolInputStatus.Complete)]
+    [InlineData("42", ToolInputStatus.Complete)]
+    public void StoppedBlock_StatusOfItsInput_NeverThrows(string partialJson, ToolInputStatus status)
+    {
+        Message m = AnthropicHarness.Accumulate(Encoding.UTF8.GetBytes(ToolStream([partialJson], stop: true)));
+        var tool = Assert.IsType<ToolUseBlock>(m.Content[0]);
+        Assert.Equal(status, tool.InputStatus);
+        Assert.Equal(status == ToolInputStatus.Complete, tool.InputIsValid);
+        Assert.Equal(status == ToolInputStatus.Malformed, tool.InputSnapshot is null);
+        using JsonDocument json = JsonDocument.Parse(m.ToJson());
+        JsonElement block = json.RootElement.GetProperty("content")[0];
+        Assert.Equal(status == ToolInputStatus.Partial, block.TryGetProperty("truncated", out _));
+        Assert.Equal(status != ToolInputStatus.Complete, block.TryGetProperty("partial_input_json", out _));
+    }
+
+    [Fact]
+    public void DeepInput_IsFlaggedTooDeep_NotThrown()
+    {
+        string deep = new('[', 300);
+        Message m = AnthropicHarness.Accumulate(Encoding.UTF8.GetBytes(ToolStream([deep, deep], stop: false)));
+        var tool = Assert.IsType<ToolUseBlock>(m.Content[0]);
+        Assert.Equal(ToolInputStatus.TooDeep, tool.InputStatus);
+        Assert.Null(tool.Input);
+        Assert.Null(tool.InputSnapshot);
+        Assert.Equal(600, tool.InputJson.Length);
+    }
+
+    [Fact]
+    public void MessageTakenMidBlock_HasTheSnapshotSoFar_ThenTheWholeInput()
+    {
+        using var state = new SseParserState();
+        var decoder = new AnthropicEventDecoder();
+        using var accumulator = new MessageAccumulator();
+        byte[] bytes = Encoding.UTF8.GetBytes(ToolStream(["{\\\"city\\\": \\\"Par", "is\\\"}"], stop: true));
+        var tokenizer = new SseTokenizer(bytes.AsSpan(), true, state);
+        var snapshots = new List<string>();
+        while (tokenizer.TryRead(out SseEvent sse))
+        {
+            accumulator.Apply(decoder.Decode(sse));
+            if (accumulator.GetMessage().Content is [ToolUseBlock tool])
+            {
+                snapshots.Add(tool.InputSnapshot!.Value.GetRawText() + (tool.IsInputTruncated ? " truncated" : string.Empty));
+            }
+        }
+
+        // Before any partial_json the input is blank, which is {} (as it always was).
+        Assert.Equal(["{}", "{\"city\": \"Par\"} truncated", "{\"city\": \"Paris\"}", "{\"city\": \"Paris\"}"], snapshots);
+    }
+
+    [Theory]
+    [InlineData(true, ToolInputStatus.Complete, "{\"a\":\"x\\uFFFD\"}")]
+    [InlineData(false, ToolInputStatus.Partial, "{\"a\":\"x\"}")]
+    public void InvalidUtf8InTheInput_ReplacedWhenWritten_NeverThrown(bool whole, ToolInputStatus status, string written)
+    {
+        // JSON readers do not validate UTF-8 inside strings; the writer replaces what is invalid.
+        var bytes = new List<byte>(Encoding.UTF8.GetBytes(ToolStream(["{\\\"a\\\": \\\"x", "Q"], stop: false)));
+        bytes[bytes.LastIndexOf((byte)'Q')] = 0xFF;
+        if (whole)
+        {
+            bytes.AddRange(Encoding.UTF8.GetBytes("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\\\"}\"}}\n\n"));
+        }
+
+        Message m = AnthropicHarness.Accumulate(bytes.ToArray());
+        var tool = Assert.IsType<ToolUseBlock>(m.Content[0]);
+        Assert.Equal(status, tool.InputStatus);
+        using JsonDocument json = JsonDocument.Parse(m.ToJson());
+        Assert.Equal(written, json.RootElement.GetProperty("content")[0].GetProperty("input").GetRawText());
+    }
+
+    /// <summary>A stream with one tool block fed the given <c>partial_json</c>s (already escaped for the wire).</summary>
+    internal static string ToolStream(IEnumerable<string> partialJsons, bool stop, int index = 0)
+    {
+        var sb = new StringBuilder();
+        sb.Append("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude\",\"content\":[],\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n");
+        sb.Append("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":").Append(index).Append(",\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"write\",\"input\":{}}}\n\n");
+        foreach (string part in partialJsons)
+        {
+            sb.Append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":").Append(index).Append(",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"").Append(part).Append("\"}}\n\n");
+        }
+
+        if (stop)
+        {
+            sb.Append("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":").Append(index).Append("}\n\n");
+        }
+
+        return sb.ToString();
+    }
+
+    private static void RefEqual(string expected, JsonElement actual)
+    {
+        using JsonDocument e = JsonDocument.Parse(expected);
+        Assert.True(JsonElement.DeepEquals(e.RootElement, actual), $"{actual.GetRawText()} != {expected}");
+    }
+}
