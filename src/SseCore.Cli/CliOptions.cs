@@ -8,7 +8,7 @@ namespace SseCore.Cli;
 /// <summary>How the events are printed.</summary>
 internal enum OutputMode
 {
-    /// <summary>The default: a readable SSE-like rendering, one block per event.</summary>
+    /// <summary><c>--events</c>, the default: a readable SSE-like rendering, one block per event.</summary>
     Human,
 
     /// <summary><c>--jsonl</c>: one JSON object per event, then an end line.</summary>
@@ -48,17 +48,24 @@ internal sealed class CliOptions
         is '-' or absent, or from an http:// or https:// URL, each as soon as its blank line has
         been read. --text and --message read it as an Anthropic Messages API stream.
 
-        Output (one of):
-          (default)              each event as its SSE lines, made safe for a terminal
+        Modes (one of):
+          --events               (the default) each event as its SSE lines, made safe for a
+                                 terminal; for reading, not for scripts
           --jsonl                one JSON object per event, then one end line:
                                    {"type":"...","data":"...","id":"..."}
                                    {"end":true,"lastEventId":"...","retry":N or null}
           --text                 the text deltas as they arrive; then on stderr
                                    Tokens: N in, M out
           --message              the final message as one line of JSON (the Messages API
-                                   shape); after a failure, the partial message if any
+                                 shape); after a failure, the partial message if any
 
         Options:
+          --stats                when the run ends (also after a failure or Ctrl+C), one
+                                 line on stderr, with any mode:
+                                   stats: events=N bytes=N elapsed_ms=F events_per_s=F
+                                   first_event_ms=F|none [input_tokens=N output_tokens=N]
+                                 (times from opening the input or sending the request;
+                                 the tokens in --text and --message, once message_start came)
           -H, --header 'Name: value'
                                  a request header (URL only; repeatable)
           -d, --data DATA        POST DATA as the request body (URL only); @FILE posts the
@@ -67,16 +74,20 @@ internal sealed class CliOptions
           --max-line-length N    fail on a line longer than N bytes (default 4194304)
           --max-event-size N     fail on an event whose data exceeds N bytes (default 16777216)
           -h, --help             print this help and exit
+          --                     end of options: what follows is the FILE
 
-        Example:
-          ssecat --text https://api.anthropic.com/v1/messages -d @req.json \
+        Examples:
+          ssecat --jsonl events.sse
+          curl -sN https://host/stream | ssecat
+          ssecat --text --stats https://api.anthropic.com/v1/messages -d @req.json \
             -H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01"
 
         Exit status: 0 the stream was read to its end (--text, --message: the message is
         complete); 2 the input could not be opened or read (no such file, HTTP or network
         error, a limit exceeded, a broken or malformed stream) or the output could not be
         written; 3 the API reported an error (--text, --message); 4 the stream ended before
-        message_stop (--text, --message); 64 bad usage.
+        message_stop (--text, --message); 64 bad usage; 130 interrupted (Ctrl+C); 141 the
+        reader of the output went away.
 
         """;
 
@@ -115,6 +126,9 @@ internal sealed class CliOptions
 
     /// <summary><c>--max-event-size</c>, or <see langword="null"/> for the library default.</summary>
     public int? MaxEventSize { get; private set; }
+
+    /// <summary><c>--stats</c>: one line of counts and timings on standard error when the run ends.</summary>
+    public bool Stats { get; private set; }
 
     /// <summary><c>-h</c> / <c>--help</c>: print the usage and exit 0, whatever else was given.</summary>
     public bool ShowHelp { get; private set; }
@@ -191,6 +205,10 @@ internal sealed class CliOptions
                     RejectValue(name, inlineValue);
                     options.ShowHelp = true;
                     break;
+                case "--events":
+                    RejectValue(name, inlineValue);
+                    SetMode(ref mode, OutputMode.Human, name);
+                    break;
                 case "--jsonl":
                     RejectValue(name, inlineValue);
                     SetMode(ref mode, OutputMode.JsonLines, name);
@@ -202,6 +220,10 @@ internal sealed class CliOptions
                 case "--message":
                     RejectValue(name, inlineValue);
                     SetMode(ref mode, OutputMode.Message, name);
+                    break;
+                case "--stats":
+                    RejectValue(name, inlineValue);
+                    options.Stats = true;
                     break;
                 case "-H":
                 case "--header":

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
@@ -12,11 +13,16 @@ internal static class Program
     private static async Task<int> Main(string[] args)
     {
         // Raw byte streams, not Console.In/Out: the input is bytes, and the output is UTF-8 bytes
-        // written (and flushed) once per event. Ctrl+C keeps its default meaning (terminate):
-        // every event printed so far has already been flushed.
+        // written (and flushed) once per event. Ctrl+C keeps its default meaning (terminate at
+        // once, status 130): every event printed so far has already been flushed. With --stats
+        // the stats line is written first, as ping prints its summary. Not by cancelling the run:
+        // a read of a terminal or a pipe cannot be cancelled, and would hold the exit back until
+        // more input came.
+        RunStats? stats = null;
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Volatile.Read(ref stats)?.TryWrite(Console.Error));
         using Stream stdin = Console.OpenStandardInput();
         using Stream stdout = OpenStandardOutput();
-        return await SseCat.RunAsync(args, stdin, stdout, Console.Error, outputIsTerminal: !Console.IsOutputRedirected, CancellationToken.None).ConfigureAwait(false);
+        return await SseCat.RunAsync(args, stdin, stdout, Console.Error, outputIsTerminal: !Console.IsOutputRedirected, s => Volatile.Write(ref stats, s), CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ internal static partial class SseCat
     /// ended before <c>message_stop</c>, 4; broken, over a limit or not the protocol, 2. Failures
     /// to open the input are <see cref="IOException"/>s, left to <see cref="RunAsync(string[], Stream, Stream, TextWriter, bool, CancellationToken)"/>.
     /// </remarks>
-    private static async Task<int> RunMessageModeAsync(CliOptions options, Stream stdin, IMessageSink sink, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunMessageModeAsync(CliOptions options, Stream stdin, IMessageSink sink, TextWriter stderr, RunStats? stats, CancellationToken cancellationToken)
     {
         HttpClient? client = null;
         HttpRequestMessage? request = null;
@@ -43,26 +43,51 @@ internal static partial class SseCat
                     stream = MessageStream.Create((Stream?)file ?? stdin, options.ToParserOptions(), leaveOpen: true);
                 }
 
-                if (sink.StreamsText)
+                stats?.Track(stream.SseState);
+
+                // Event by event (what MoveNextTextAsync and GetFinalMessageAsync do inside), so
+                // that --stats sees the first event whatever the mode; no read past message_stop.
+                while (!stream.IsComplete && await stream.MoveNextAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    while (await stream.MoveNextTextAsync(cancellationToken).ConfigureAwait(false))
+                    stats?.OnEvent();
+                    if (sink.StreamsText)
                     {
+                        // Empty unless the event is a text delta; then nothing is written.
                         sink.WriteText(stream.CurrentText);
                         await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
 
-                // Reads whatever is left; throws the typed failure (truncation included).
+                // Throws the typed failure (truncation included).
                 Message message = await stream.GetFinalMessageAsync(cancellationToken).ConfigureAwait(false);
+                if (stats is not null)
+                {
+                    stats.SetUsage(message.Usage);
+                }
+
                 await sink.WriteEndAsync(message, isComplete: true, cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
             catch (AnthropicStreamInterruptedException e) when (e.IsCancellation && cancellationToken.IsCancellationRequested)
             {
+                if (stats is not null && e.PartialMessage is not null)
+                {
+                    stats.SetUsage(e.PartialMessage.Usage);
+                }
+
                 return ExitCodes.Canceled;
             }
             catch (AnthropicException e)
             {
+                if (stats is not null)
+                {
+                    stats.OnFailure();
+                    if (e.PartialMessage is not null)
+                    {
+                        stats.SetUsage(e.PartialMessage.Usage);
+                    }
+                }
+
                 await sink.WriteEndAsync(e.PartialMessage, isComplete: false, cancellationToken).ConfigureAwait(false);
                 (int code, string line) = e switch
                 {

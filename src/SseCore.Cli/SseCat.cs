@@ -60,7 +60,7 @@ internal static partial class SseCat
     /// <param name="cancellationToken">Stops reading; the result is then <see cref="ExitCodes.Canceled"/>.</param>
     /// <returns>The exit code (<see cref="ExitCodes"/>).</returns>
     public static Task<int> RunAsync(string[] args, Stream stdin, Stream stdout, TextWriter stderr, CancellationToken cancellationToken) =>
-        RunAsync(args, stdin, stdout, stderr, outputIsTerminal: false, cancellationToken);
+        RunAsync(args, stdin, stdout, stderr, outputIsTerminal: false, statsStarted: null, cancellationToken);
 
     /// <summary>Runs <c>ssecat</c>, told whether standard output is a terminal.</summary>
     /// <param name="args">The command-line arguments, without the program name.</param>
@@ -68,9 +68,14 @@ internal static partial class SseCat
     /// <param name="stdout">Standard output, as bytes; not disposed.</param>
     /// <param name="stderr">Standard error, for messages and the usage after a usage error.</param>
     /// <param name="outputIsTerminal">Whether <paramref name="stdout"/> is a terminal (<c>--text</c> then ends its output with a line break).</param>
+    /// <param name="statsStarted">
+    /// With <c>--stats</c>, called with the run's <see cref="RunStats"/> before the input is opened
+    /// (the process's Ctrl+C handler writes its line); the run writes the line when it ends, also
+    /// when cancelled.
+    /// </param>
     /// <param name="cancellationToken">Stops reading; the result is then <see cref="ExitCodes.Canceled"/>.</param>
     /// <returns>The exit code (<see cref="ExitCodes"/>).</returns>
-    public static async Task<int> RunAsync(string[] args, Stream stdin, Stream stdout, TextWriter stderr, bool outputIsTerminal, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, Stream stdin, Stream stdout, TextWriter stderr, bool outputIsTerminal, Action<RunStats>? statsStarted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdin);
@@ -90,6 +95,23 @@ internal static partial class SseCat
             return ExitCodes.Usage;
         }
 
+        // Started before the input is opened or the request is sent: elapsed and the time to the
+        // first event count from there. --help reads nothing, so it has no stats.
+        RunStats? stats = options.Stats && !options.ShowHelp ? new RunStats() : null;
+        if (stats is not null)
+        {
+            statsStarted?.Invoke(stats);
+        }
+
+        int exitCode = await RunInputAsync(options, stdin, stdout, stderr, outputIsTerminal, stats, cancellationToken).ConfigureAwait(false);
+        stats?.TryWrite(stderr);
+
+        return exitCode;
+    }
+
+    /// <summary>Reads the input in the chosen mode and maps how that ended to the exit code (and the line on standard error).</summary>
+    private static async Task<int> RunInputAsync(CliOptions options, Stream stdin, Stream stdout, TextWriter stderr, bool outputIsTerminal, RunStats? stats, CancellationToken cancellationToken)
+    {
         try
         {
             if (options.ShowHelp)
@@ -104,7 +126,7 @@ internal static partial class SseCat
                 using IMessageSink messageSink = options.Mode == OutputMode.Text
                     ? new TextSink(stdout, stderr, outputIsTerminal)
                     : new MessageJsonSink(stdout);
-                return await RunMessageModeAsync(options, stdin, messageSink, stderr, cancellationToken).ConfigureAwait(false);
+                return await RunMessageModeAsync(options, stdin, messageSink, stderr, stats, cancellationToken).ConfigureAwait(false);
             }
 
             using IEventSink sink = CreateSink(options.Mode, stdout);
@@ -116,7 +138,7 @@ internal static partial class SseCat
                 Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 await using (body.ConfigureAwait(false))
                 {
-                    await CopyEventsAsync(body, options.ToParserOptions(), sink, cancellationToken).ConfigureAwait(false);
+                    await CopyEventsAsync(body, options.ToParserOptions(), sink, stats, cancellationToken).ConfigureAwait(false);
                 }
 
                 return ExitCodes.Success;
@@ -125,7 +147,7 @@ internal static partial class SseCat
             Stream input = options.IsStandardInput ? stdin : OpenFile(options.Input);
             try
             {
-                await CopyEventsAsync(input, options.ToParserOptions(), sink, cancellationToken).ConfigureAwait(false);
+                await CopyEventsAsync(input, options.ToParserOptions(), sink, stats, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -154,14 +176,16 @@ internal static partial class SseCat
     }
 
     /// <summary>Reads events as they arrive and hands each to the sink, flushed before the next read.</summary>
-    private static async Task CopyEventsAsync(Stream input, SseParserOptions? parserOptions, IEventSink sink, CancellationToken cancellationToken)
+    private static async Task CopyEventsAsync(Stream input, SseParserOptions? parserOptions, IEventSink sink, RunStats? stats, CancellationToken cancellationToken)
     {
         // leaveOpen: RunAsync owns the input (and standard input is not ours to close).
         SseReader reader = SseReader.Create(input, parserOptions, leaveOpen: true);
         await using (reader.ConfigureAwait(false))
         {
+            stats?.Track(reader.State);
             while (await reader.MoveNextAsync(cancellationToken).ConfigureAwait(false))
             {
+                stats?.OnEvent();
                 sink.WriteEvent(reader.Current);
                 await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -141,7 +141,7 @@ public class MessageModeExitTests
         var stdout = new MemoryStream();
         var stderr = new StringWriter { NewLine = "\n" };
 
-        int exit = await SseCat.RunAsync(["--text", CliRun.Fixture(fixture)], Stream.Null, stdout, stderr, outputIsTerminal: true, CancellationToken.None);
+        int exit = await SseCat.RunAsync(["--text", CliRun.Fixture(fixture)], Stream.Null, stdout, stderr, outputIsTerminal: true, statsStarted: null, CancellationToken.None);
 
         string text = AnthropicStreams.ReferenceText(File.ReadAllBytes(CliRun.Fixture(fixture)));
         Assert.Equal(0, exit);
@@ -156,7 +156,7 @@ public class MessageModeExitTests
         Assert.Contains("\"!\\n\"", stream, StringComparison.Ordinal);
         var stdout = new MemoryStream();
 
-        int exit = await SseCat.RunAsync(["--text"], new MemoryStream(Encoding.UTF8.GetBytes(stream)), stdout, TextWriter.Null, outputIsTerminal: true, CancellationToken.None);
+        int exit = await SseCat.RunAsync(["--text"], new MemoryStream(Encoding.UTF8.GetBytes(stream)), stdout, TextWriter.Null, outputIsTerminal: true, statsStarted: null, CancellationToken.None);
 
         Assert.Equal(0, exit);
         Assert.Equal("Hello!\n", Encoding.UTF8.GetString(stdout.ToArray()));

@@ -107,6 +107,52 @@ public class OptionsTests
     }
 
     [Fact]
+    public void Events_names_the_default_mode_and_conflicts_with_the_others()
+    {
+        Assert.Equal(OutputMode.Human, CliOptions.Parse(["--events", "a.sse"]).Mode);
+        Assert.Equal(OutputMode.Human, CliOptions.Parse(["--events", "--events"]).Mode);
+        foreach (string other in new[] { "--jsonl", "--text", "--message" })
+        {
+            Assert.Equal($"'{other}' conflicts with another output mode (choose one)", Assert.Throws<CliUsageException>(() => CliOptions.Parse(["--events", other])).Message);
+            Assert.Equal("'--events' conflicts with another output mode (choose one)", Assert.Throws<CliUsageException>(() => CliOptions.Parse([other, "--events"])).Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("--events")]
+    [InlineData("--jsonl")]
+    [InlineData("--text")]
+    [InlineData("--message")]
+    public void Stats_combines_with_every_mode(string mode)
+    {
+        CliOptions o = CliOptions.Parse(["--stats", mode]);
+
+        Assert.True(o.Stats);
+        Assert.False(CliOptions.Parse([mode]).Stats);
+        Assert.Equal("option '--stats' takes no value", Assert.Throws<CliUsageException>(() => CliOptions.Parse([mode, "--stats=1"])).Message);
+    }
+
+    [Theory]
+    [InlineData("--events")]
+    [InlineData("--jsonl")]
+    [InlineData("--text")]
+    [InlineData("--message")]
+    [InlineData("--stats")]
+    [InlineData("-H, --header")]
+    [InlineData("-d, --data")]
+    [InlineData("--max-line-length")]
+    [InlineData("--max-event-size")]
+    [InlineData("-h, --help")]
+    [InlineData("  --  ")]
+    [InlineData("64 bad usage")]
+    [InlineData("130 interrupted")]
+    [InlineData("141 the")]
+    public void The_usage_documents_every_mode_option_and_exit_status(string text)
+    {
+        Assert.Contains(text, CliOptions.Usage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Text_and_message_select_the_messages_modes()
     {
         Assert.Equal(OutputMode.Text, CliOptions.Parse(["--text"]).Mode);

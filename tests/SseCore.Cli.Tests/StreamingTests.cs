@@ -138,6 +138,83 @@ public class StreamingTests
     }
 
     [Fact]
+    public async Task With_stats_a_real_ssecat_process_still_prints_each_event_as_it_arrives_and_ends_with_the_stats_line()
+    {
+        using Process process = StartSsecat("--stats", "--events");
+        try
+        {
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            Stream stdin = process.StandardInput.BaseStream;
+
+            await stdin.WriteAsync("event: first\ndata: one\n\n"u8.ToArray());
+            await stdin.FlushAsync();
+            Assert.Equal("event: first", await ReadLineAsync(process.StandardOutput));
+            Assert.Equal("data: one", await ReadLineAsync(process.StandardOutput));
+
+            // Only now does more input exist.
+            await stdin.WriteAsync("data: two\n\n"u8.ToArray());
+            await stdin.FlushAsync();
+            Assert.Equal("", await ReadLineAsync(process.StandardOutput));
+            Assert.Equal("event: message", await ReadLineAsync(process.StandardOutput));
+
+            process.StandardInput.Close();
+            using var cts = new CancellationTokenSource(Timeout);
+            await process.WaitForExitAsync(cts.Token);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Matches(@"^stats: events=2 bytes=35 elapsed_ms=\d+\.\d{3} events_per_s=\d+\.\d first_event_ms=\d+\.\d{3}\n$", (await stderr.WaitAsync(Timeout)).ReplaceLineEndings("\n"));
+        }
+        finally
+        {
+            StopIfRunning(process);
+        }
+    }
+
+    [Fact]
+    public async Task Ctrl_c_with_stats_writes_the_stats_line_and_ends_the_process_at_once()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // Reads the signal mask from /proc, sends SIGINT with kill(1).
+        }
+
+        // Standard input stays open and empty: a read that cannot be cancelled, which Ctrl+C must not wait for.
+        using Process process = StartSsecat("--stats", "--jsonl", "-");
+        try
+        {
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            Stream stdin = process.StandardInput.BaseStream;
+            await stdin.WriteAsync("data: one\n\n"u8.ToArray());
+            await stdin.FlushAsync();
+            Assert.Equal("{\"type\":\"message\",\"data\":\"one\",\"id\":\"\"}", await ReadLineAsync(process.StandardOutput));
+            if (!CatchesSigint(process.Id))
+            {
+                return; // Started with SIGINT ignored (a background job of a non-interactive shell): Ctrl+C cannot reach it.
+            }
+
+            using (Process kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var cts = new CancellationTokenSource(Timeout);
+            await process.WaitForExitAsync(cts.Token);
+            Assert.NotEqual(0, process.ExitCode); // killed by SIGINT: a shell shows 130
+            Assert.Matches(@"^stats: events=1 bytes=11 elapsed_ms=\d+\.\d{3} events_per_s=\d+\.\d first_event_ms=\d+\.\d{3}\n$", (await stderr.WaitAsync(Timeout)).ReplaceLineEndings("\n"));
+        }
+        finally
+        {
+            StopIfRunning(process);
+        }
+    }
+
+    /// <summary>Whether the process has a handler for SIGINT (bit 1 of SigCgt in /proc/PID/status).</summary>
+    private static bool CatchesSigint(int pid)
+    {
+        string? caught = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigCgt:", StringComparison.Ordinal));
+        return caught is not null && (ulong.Parse(caught["SigCgt:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 2) != 0;
+    }
+
+    [Fact]
     public async Task A_real_ssecat_process_reports_a_missing_file_and_bad_usage_with_its_exit_codes()
     {
         string missing = Path.Combine(Path.GetTempPath(), "ssecat-tests-" + Guid.NewGuid().ToString("N") + ".sse");
