@@ -36,21 +36,44 @@ public sealed class AnthropicEventDecoder
     /// <exception cref="AnthropicProtocolException">The data is not what the protocol says for this event type.</exception>
     public AnthropicEvent Decode(SseEvent sseEvent)
     {
+        AnthropicEvent e = default;
+        Decode(sseEvent, ref e);
+        return e;
+    }
+
+    /// <summary>
+    /// Decodes one SSE event into <paramref name="result"/>, overwriting all of it: the same as
+    /// <see cref="Decode(SseEvent)"/>, written in place. The event is a large struct (every view is
+    /// embedded), so a hot loop that reuses one local saves a copy of it per event.
+    /// </summary>
+    /// <param name="sseEvent">The event, as read from the stream.</param>
+    /// <param name="result">The decoded view, valid as long as <paramref name="sseEvent"/>.</param>
+    /// <exception cref="AnthropicProtocolException">The data is not what the protocol says for this event type.</exception>
+    public void Decode(SseEvent sseEvent, ref AnthropicEvent result)
+    {
         ReadOnlySpan<byte> name = sseEvent.EventType;
         ReadOnlySpan<byte> data = sseEvent.Data;
-        var e = new AnthropicEvent
-        {
-            EventName = name,
-            Data = data,
-            EventNumber = sseEvent.EventNumber,
-            StreamOffset = sseEvent.StreamOffset,
-            Index = -1,
-            Kind = Classify(name),
-        };
+        // Fields set one by one, in place: an object initializer would build a temporary and copy it.
+        result = default;
+        ref AnthropicEvent e = ref result;
+        e.EventName = name;
+        e.Data = data;
+        e.EventNumber = sseEvent.EventNumber;
+        e.StreamOffset = sseEvent.StreamOffset;
+        e.Index = -1;
+        e.Kind = Classify(name);
 
         if (e.Kind == AnthropicEventKind.Unknown)
         {
-            return e;
+            return;
+        }
+
+        // Nearly every event of a stream is a delta in the API's own compact layout: read that
+        // shape by comparing bytes, and give anything else (spaces, another key order, an escape
+        // the scan does not vouch for) to the general reader below, which decides.
+        if (e.Kind == AnthropicEventKind.ContentBlockDelta && CanonicalDelta.TryDecode(data, ref e))
+        {
+            return;
         }
 
         var reader = new Utf8JsonReader(data, ReaderOptions);
@@ -103,7 +126,6 @@ public sealed class AnthropicEventDecoder
             throw new AnthropicProtocolException(Utf8Util.GetString(name), sseEvent.EventNumber, sseEvent.StreamOffset, reader.TokenStartIndex, ex.Message, ex);
         }
 
-        return e;
     }
 
     /// <summary>
@@ -172,7 +194,7 @@ public sealed class AnthropicEventDecoder
         return eventName.SequenceEqual("error"u8) ? AnthropicEventKind.Error : AnthropicEventKind.Unknown;
     }
 
-    private void DecodeMessageStart(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref AnthropicEvent e)
+    private void DecodeMessageStart(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, scoped ref AnthropicEvent e)
     {
         bool sawMessage = false;
         while (NextProperty(ref reader))
@@ -222,7 +244,7 @@ public sealed class AnthropicEventDecoder
         }
     }
 
-    private void DecodeContentBlockStart(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref AnthropicEvent e)
+    private void DecodeContentBlockStart(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, scoped ref AnthropicEvent e)
     {
         int? index = null;
         bool sawType = false;
@@ -307,7 +329,7 @@ public sealed class AnthropicEventDecoder
         e.Index = index.Value;
     }
 
-    private void DecodeDelta(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref AnthropicEvent e)
+    private void DecodeDelta(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, scoped ref AnthropicEvent e)
     {
         int? index = null;
         bool sawDelta = false;
@@ -413,7 +435,7 @@ public sealed class AnthropicEventDecoder
         : type.SequenceEqual("compaction_delta"u8) ? DeltaKind.Compaction
         : DeltaKind.Unknown;
 
-    private void DecodeMessageDelta(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref AnthropicEvent e)
+    private void DecodeMessageDelta(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, scoped ref AnthropicEvent e)
     {
         ref MessageDeltaView m = ref e.MessageDeltaField;
         while (NextProperty(ref reader))
@@ -491,7 +513,7 @@ public sealed class AnthropicEventDecoder
         }
     }
 
-    private void DecodeError(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref AnthropicEvent e)
+    private void DecodeError(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data, scoped ref AnthropicEvent e)
     {
         ref ErrorView err = ref e.ErrorField;
         bool sawType = false;

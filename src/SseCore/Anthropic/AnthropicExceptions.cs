@@ -18,6 +18,32 @@ public class AnthropicException : Exception
     /// received), or null when the failure came before <c>message_start</c> or outside a stream.
     /// </summary>
     public Message? PartialMessage { get; internal set; }
+
+    /// <summary>
+    /// Whether sending the same request again may succeed: the API was overloaded, rate limited or
+    /// failed on its side, or the connection broke, stalled or ended early. False for errors in the
+    /// request (invalid, unauthenticated, forbidden, not found, too large), for a response that is
+    /// not what the protocol says, for a limit the response exceeded, and for the caller's own
+    /// cancellation. See <see cref="HasReceivedOutput"/> before retrying a request whose partial
+    /// answer was already shown.
+    /// </summary>
+    public virtual bool IsRetryable => false;
+
+    /// <summary>
+    /// Whether any output had arrived before the failure: a content delta, or a block that started
+    /// with content (its text is in <see cref="PartialMessage"/>). A caller that has shown it may
+    /// prefer to keep it rather than retry.
+    /// </summary>
+    public bool HasReceivedOutput { get; internal set; }
+
+    /// <summary>
+    /// How long the API asked to wait before retrying: the response's <c>retry-after-ms</c> or
+    /// <c>retry-after</c> header (seconds or an HTTP date); null when it had neither.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; internal set; }
+
+    /// <summary>The request ID: from the error body, or the response's <c>request-id</c> header; null when unknown.</summary>
+    public string? RequestId { get; internal set; }
 }
 
 /// <summary>An event's data is not what the Messages streaming protocol says.</summary>
@@ -72,14 +98,25 @@ public sealed class AnthropicApiException : AnthropicException
         StatusCode = statusCode;
     }
 
+    /// <summary>
+    /// Whether a retry may succeed. The API's <c>x-should-retry</c> header decides when present
+    /// (as the official SDKs do); otherwise an HTTP error status does — 408, 409, 429 and 5xx
+    /// (incl. 529) are retryable — and an <c>error</c> event mid-stream (HTTP 200) is retryable
+    /// for <c>overloaded_error</c>, <c>api_error</c>, <c>rate_limit_error</c> and <c>timeout_error</c>.
+    /// </summary>
+    public override bool IsRetryable =>
+        ShouldRetry ?? (StatusCode is int status and not 200
+            ? status is 408 or 409 or 429 or >= 500
+            : ErrorType.Kind is ErrorTypeKind.OverloadedError or ErrorTypeKind.ApiError or ErrorTypeKind.RateLimitError or ErrorTypeKind.TimeoutError);
+
+    /// <summary>The response's <c>x-should-retry</c> header (<c>true</c>/<c>false</c>), when it had one.</summary>
+    public bool? ShouldRetry { get; internal set; }
+
     /// <summary><c>error.type</c>, e.g. <see cref="ErrorTypeKind.OverloadedError"/>.</summary>
     public ErrorType ErrorType { get; }
 
     /// <summary><c>error.message</c>.</summary>
     public string ErrorMessage { get; }
-
-    /// <summary>The request ID, when the API gave one.</summary>
-    public string? RequestId { get; }
 
     /// <summary>The HTTP status: 200 for an error event mid-stream, the response's status otherwise.</summary>
     public int? StatusCode { get; }
@@ -104,6 +141,13 @@ public sealed class AnthropicStreamInterruptedException : AnthropicException
 
     /// <summary>Whether the cause was a stall past <see cref="SseParserOptions.IdleTimeout"/> (<see cref="SseIdleTimeoutException"/>).</summary>
     public bool IsIdleTimeout => InnerException is SseIdleTimeoutException;
+
+    /// <summary>
+    /// True when the connection broke or stalled; false for the caller's cancellation and for a
+    /// limit the response exceeded (<see cref="SseLimitExceededException"/>: the same response
+    /// would exceed it again).
+    /// </summary>
+    public override bool IsRetryable => !IsCancellation && InnerException is not SseLimitExceededException;
 }
 
 /// <summary>
@@ -151,4 +195,7 @@ public sealed class AnthropicStreamTruncatedException : AnthropicException
         : base(message)
     {
     }
+
+    /// <summary>True: a body that ends before <c>message_stop</c> is a broken connection that closed cleanly.</summary>
+    public override bool IsRetryable => true;
 }

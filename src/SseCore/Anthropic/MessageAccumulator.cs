@@ -23,7 +23,7 @@ namespace SseCore.Anthropic;
 /// unknown delta is kept raw on its block. Not thread-safe.
 /// </para>
 /// </remarks>
-public sealed class MessageAccumulator
+public sealed class MessageAccumulator : IDisposable
 {
     /// <summary>How far past the blocks started so far an index may point (indices are contiguous on the wire).</summary>
     private const int MaxIndexAhead = 1024;
@@ -50,11 +50,42 @@ public sealed class MessageAccumulator
     /// <summary>How many events were applied.</summary>
     public long EventCount { get; private set; }
 
+    /// <summary>
+    /// Whether any output arrived: a <c>content_block_delta</c>, or a block that started with
+    /// content. What a caller may already have shown (see <see cref="AnthropicException.HasReceivedOutput"/>).
+    /// </summary>
+    public bool HasOutput { get; private set; }
+
+    private bool _disposed;
+
+    /// <summary>
+    /// Returns the pooled buffers the text and tool input accumulate in. Messages already taken
+    /// are unaffected (they hold their own strings); the accumulator cannot be used afterwards.
+    /// Not disposing is safe: the buffers are then collected instead of reused.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (BlockState? block in _blocks)
+        {
+            block?.Release();
+        }
+
+        _blocks.Clear();
+    }
+
     /// <summary>Applies one decoded event.</summary>
     /// <param name="e">The event (any kind; pings, errors and unknown events change nothing but the count).</param>
     /// <exception cref="AnthropicProtocolException">A block event's <c>index</c> is more than 1024 past the blocks started so far (memory would grow with the number, not with the output).</exception>
+    /// <exception cref="ObjectDisposedException">The accumulator was disposed.</exception>
     public void Apply(in AnthropicEvent e)
     {
+        ThrowIfDisposed();
         if (e.Index > _blocks.Count + MaxIndexAhead)
         {
             throw new AnthropicProtocolException(Utf8Util.GetString(e.EventName), e.EventNumber, e.StreamOffset, 0, $"index {e.Index} is far beyond the {_blocks.Count} blocks started so far", null);
@@ -103,8 +134,10 @@ public sealed class MessageAccumulator
     /// builds a new object (strings are decoded from the accumulated UTF-8 once per call).
     /// </summary>
     /// <returns>The message.</returns>
+    /// <exception cref="ObjectDisposedException">The accumulator was disposed.</exception>
     public Message GetMessage()
     {
+        ThrowIfDisposed();
         var message = new Message
         {
             Id = _id,
@@ -128,6 +161,14 @@ public sealed class MessageAccumulator
         return message;
     }
 
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(nameof(MessageAccumulator));
+        }
+    }
+
     private BlockState? Get(int index) => index >= 0 && index < _blocks.Count ? _blocks[index] : null;
 
     private BlockState GetOrCreate(int index, ContentBlockType type)
@@ -149,6 +190,7 @@ public sealed class MessageAccumulator
         };
 
         // The start payload is the block's initial value; deltas append to it.
+        HasOutput |= b.Text.RawUtf8.Length + b.Thinking.RawUtf8.Length + b.Data.RawUtf8.Length > 0;
         if (b.Text.HasValue)
         {
             state.Append(b.Text);
@@ -174,11 +216,13 @@ public sealed class MessageAccumulator
             _blocks.Add(null);
         }
 
+        _blocks[b.Index]?.Release();
         _blocks[b.Index] = state;
     }
 
     private void ApplyDelta(in DeltaView d)
     {
+        HasOutput = true;
         BlockState block = Get(d.Index) ?? GetOrCreate(d.Index, d.Kind switch
         {
             DeltaKind.Text or DeltaKind.Citations => ContentBlockType.Text,
@@ -342,7 +386,8 @@ public sealed class MessageAccumulator
     /// <summary>What one block accumulated: UTF-8 content plus its few scalar fields.</summary>
     private sealed class BlockState
     {
-        private readonly ByteBuilder _content = new();
+        // Pooled: the accumulated UTF-8 is copied into the message's strings, never handed out.
+        private PooledBuffer _content;
         private JsonElement? _input;
         private bool _inputParsed;
 
@@ -380,6 +425,10 @@ public sealed class MessageAccumulator
             int n = text.CopyUnescaped(_content.GetTail(text.MaxUnescapedLength));
             _content.Advance(n);
         }
+
+        public void Release() => _content.Release();
+
+        private string ContentString => Utf8Util.GetString(_content.Span);
 
         /// <summary>Parses the tool input once; a block that never stops is parsed when the message is taken.</summary>
         public void ParseInput()
@@ -432,22 +481,22 @@ public sealed class MessageAccumulator
             switch (Type.Kind)
             {
                 case ContentBlockTypeKind.Text:
-                    block = new TextBlock(Index, _content.ToString(), (IReadOnlyList<Citation>?)Citations ?? []);
+                    block = new TextBlock(Index, ContentString, (IReadOnlyList<Citation>?)Citations ?? []);
                     break;
                 case ContentBlockTypeKind.Thinking:
-                    block = new ThinkingBlock(Index, _content.ToString(), Signature ?? string.Empty);
+                    block = new ThinkingBlock(Index, ContentString, Signature ?? string.Empty);
                     break;
                 case ContentBlockTypeKind.RedactedThinking:
-                    block = new RedactedThinkingBlock(Index, _content.ToString());
+                    block = new RedactedThinkingBlock(Index, ContentString);
                     break;
                 case ContentBlockTypeKind.ToolUse:
                 case ContentBlockTypeKind.ServerToolUse:
                 case ContentBlockTypeKind.McpToolUse:
                     ParseInput();
-                    block = new ToolUseBlock(Index, Type, Id ?? string.Empty, Name ?? string.Empty, _content.ToString(), _input, StartJson);
+                    block = new ToolUseBlock(Index, Type, Id ?? string.Empty, Name ?? string.Empty, ContentString, _input, StartJson);
                     break;
                 case ContentBlockTypeKind.Compaction:
-                    block = new CompactionBlock(Index, HasContent ? _content.ToString() : null, EncryptedContent);
+                    block = new CompactionBlock(Index, HasContent ? ContentString : null, EncryptedContent);
                     break;
                 default:
                     block = new RawContentBlock(Index, Type, StartJson ?? "{}", (IReadOnlyList<string>?)UnknownDeltas ?? []);

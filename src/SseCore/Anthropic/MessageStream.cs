@@ -71,11 +71,13 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     private bool _textEscaped;
     private bool _hasText;
     private ExceptionDispatchInfo? _failure;
+    private AnthropicHttp.RetryHeaders _headers;
 
-    private MessageStream(SseReader reader, IDisposable? owned)
+    private MessageStream(SseReader reader, IDisposable? owned, AnthropicHttp.RetryHeaders headers = default)
     {
         _reader = reader;
         _owned = owned;
+        _headers = headers;
     }
 
     /// <summary>Reads a stream from a <see cref="PipeReader"/>.</summary>
@@ -121,7 +123,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
 #else
             Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
 #endif
-            return new MessageStream(SseReader.Create(body, options), response);
+            return new MessageStream(SseReader.Create(body, options), response, new AnthropicHttp.RetryHeaders(response));
         }
         catch
         {
@@ -145,6 +147,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// not per delta.
     /// </summary>
     /// <returns>The snapshot.</returns>
+    /// <exception cref="ObjectDisposedException">The stream was disposed (take the message before).</exception>
     public Message GetCurrentMessage() => _accumulator.GetMessage();
 
     /// <summary>The SSE layer underneath: last event ID, counters, comment hook.</summary>
@@ -321,28 +324,36 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         return _accumulator.GetMessage();
     }
 
-    /// <summary>Releases the connection (and the HTTP response, when created from one).</summary>
+    /// <summary>
+    /// Releases the connection (and the HTTP response, when created from one) and returns the
+    /// pooled buffers the message accumulated in. Messages already taken stay valid.
+    /// </summary>
     /// <returns>A task that completes when released.</returns>
     public async ValueTask DisposeAsync()
     {
         await _reader.DisposeAsync().ConfigureAwait(false);
         _owned?.Dispose();
+        _accumulator.Dispose();
     }
 
-    /// <summary>Releases the connection (and the HTTP response, when created from one).</summary>
+    /// <summary>
+    /// Releases the connection (and the HTTP response, when created from one) and returns the
+    /// pooled buffers the message accumulated in. Messages already taken stay valid.
+    /// </summary>
     public void Dispose()
     {
         _reader.Dispose();
         _owned?.Dispose();
+        _accumulator.Dispose();
     }
 
     private void Accept()
     {
         SseEvent sse = _reader.Current;
-        AnthropicEvent e;
+        AnthropicEvent e = default;
         try
         {
-            e = _decoder.Decode(sse);
+            _decoder.Decode(sse, ref e);
         }
         catch (AnthropicProtocolException ex)
         {
@@ -351,7 +362,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
 
         try
         {
-            _accumulator.Apply(e);
+            _accumulator.Apply(in e);
         }
         catch (AnthropicProtocolException ex)
         {
@@ -383,8 +394,17 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     private AnthropicException Fail(MessageStreamOutcome outcome, AnthropicException exception)
     {
         Outcome = outcome;
-        exception.PartialMessage = PartialOrNull();
+        Annotate(exception);
         _failure = ExceptionDispatchInfo.Capture(exception);
+        return exception;
+    }
+
+    /// <summary>What every failure carries: the partial message, whether output had arrived, and the response's retry headers.</summary>
+    private AnthropicException Annotate(AnthropicException exception)
+    {
+        exception.PartialMessage = PartialOrNull();
+        exception.HasReceivedOutput = _accumulator.HasOutput;
+        _headers.ApplyTo(exception);
         return exception;
     }
 
@@ -403,10 +423,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     {
         if (Outcome == MessageStreamOutcome.Truncated)
         {
-            throw new AnthropicStreamTruncatedException($"The message stream ended after {_accumulator.EventCount} events without message_stop: the message is incomplete.")
-            {
-                PartialMessage = PartialOrNull(),
-            };
+            throw Annotate(new AnthropicStreamTruncatedException($"The message stream ended after {_accumulator.EventCount} events without message_stop: the message is incomplete."));
         }
     }
 

@@ -43,24 +43,98 @@ public static class AnthropicHttp
             throw new ArgumentNullException(nameof(client));
         }
 
-        HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException)
+        {
+            // No response at all (refused, reset before the headers): nothing was received.
+            throw new AnthropicStreamInterruptedException($"The request failed before a response arrived: {ex.Message}", ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient.Timeout (not the caller's token): a stall, reported as a timeout.
+            throw new AnthropicStreamInterruptedException($"The request timed out before a response arrived: {ex.Message}", ex.InnerException as TimeoutException ?? new TimeoutException(ex.Message, ex));
+        }
+
         return await MessageStream.FromResponseAsync(response, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What a response's headers say about retrying: <c>request-id</c>, <c>retry-after-ms</c>/<c>retry-after</c> and <c>x-should-retry</c>.</summary>
+    internal readonly struct RetryHeaders
+    {
+        public RetryHeaders(HttpResponseMessage response)
+        {
+            RequestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
+            RetryAfter = ReadRetryAfter(response);
+            ShouldRetry = response.Headers.TryGetValues("x-should-retry", out var values) && values.FirstOrDefault() is { } value
+                ? string.Equals(value.Trim(), "true", StringComparison.OrdinalIgnoreCase) ? true
+                : string.Equals(value.Trim(), "false", StringComparison.OrdinalIgnoreCase) ? false : null
+                : null;
+        }
+
+        public string? RequestId { get; }
+
+        public TimeSpan? RetryAfter { get; }
+
+        public bool? ShouldRetry { get; }
+
+        /// <summary>Adds what the headers say to an exception that does not know it yet.</summary>
+        public void ApplyTo(AnthropicException exception)
+        {
+            exception.RequestId ??= RequestId;
+            exception.RetryAfter ??= RetryAfter;
+            // Only the error response's own header: a 200 stream's headers say nothing about an error event inside it.
+            if (exception is AnthropicApiException { StatusCode: not 200 } api)
+            {
+                api.ShouldRetry ??= ShouldRetry;
+            }
+        }
+
+        private static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
+        {
+            // retry-after-ms (milliseconds, fractional allowed) is the more precise of the two, as the SDKs read it.
+            if (response.Headers.TryGetValues("retry-after-ms", out var ms) &&
+                double.TryParse(ms.FirstOrDefault(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double milliseconds) &&
+                milliseconds >= 0 && milliseconds < TimeSpan.MaxValue.TotalMilliseconds)
+            {
+                return TimeSpan.FromMilliseconds(milliseconds);
+            }
+
+            System.Net.Http.Headers.RetryConditionHeaderValue? retryAfter = response.Headers.RetryAfter;
+            if (retryAfter?.Delta is TimeSpan delta)
+            {
+                return delta;
+            }
+
+            if (retryAfter?.Date is DateTimeOffset date)
+            {
+                TimeSpan wait = date - DateTimeOffset.UtcNow;
+                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+            }
+
+            return null;
+        }
     }
 
     /// <summary>
     /// Throws for an error status (as the API's typed error) or a content type that is not an event
     /// stream (with the start of its body). The body is read bounded in size and, when
-    /// <see cref="SseParserOptions.IdleTimeout"/> is set, in time: a body that stalls is reported
-    /// with what arrived.
+    /// <see cref="SseParserOptions.IdleTimeout"/> is set, in time: a body that stalls or breaks is
+    /// reported with what arrived.
     /// </summary>
     internal static async Task EnsureEventStreamAsync(HttpResponseMessage response, SseParserOptions? options, CancellationToken cancellationToken)
     {
-        string? headerRequestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
+        var headers = new RetryHeaders(response);
         TimeSpan idle = options?.IdleTimeout ?? Timeout.InfiniteTimeSpan;
         if (!response.IsSuccessStatusCode)
         {
             byte[] body = await ReadCappedAsync(response.Content, MaxErrorBodySize, idle, cancellationToken).ConfigureAwait(false);
-            throw CreateApiError((int)response.StatusCode, body, headerRequestId);
+            AnthropicApiException error = CreateApiError((int)response.StatusCode, body, headers.RequestId);
+            headers.ApplyTo(error);
+            throw error;
         }
 
         string? mediaType = response.Content.Headers.ContentType?.MediaType;
@@ -73,7 +147,9 @@ public static class AnthropicHttp
                 excerpt = excerpt.Substring(0, MaxExcerptLength);
             }
 
-            throw new AnthropicUnexpectedContentTypeException((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), excerpt);
+            var error = new AnthropicUnexpectedContentTypeException((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), excerpt);
+            headers.ApplyTo(error);
+            throw error;
         }
     }
 
@@ -128,6 +204,10 @@ public static class AnthropicHttp
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Stalled: report what arrived.
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException)
+        {
+            // Cut short: the status is known, report what arrived.
         }
 
         Array.Resize(ref buffer, total);

@@ -55,6 +55,21 @@ internal struct PooledBuffer
         _length = needed;
     }
 
+    /// <summary>A writable span of <paramref name="size"/> bytes after the content; <see cref="Advance"/> commits what was written.</summary>
+    public Span<byte> GetTail(int size)
+    {
+        int needed = _length + size;
+        if (_array is null || needed > _array.Length)
+        {
+            Grow(needed);
+        }
+
+        return new Span<byte>(_array, _length, size);
+    }
+
+    /// <summary>Commits <paramref name="count"/> bytes written to the span <see cref="GetTail"/> gave.</summary>
+    public void Advance(int count) => _length += count;
+
     public void Append(byte value)
     {
         if (_array is null || _length == _array.Length)

@@ -1,0 +1,195 @@
+using System;
+#if NET8_0_OR_GREATER
+using System.Buffers;
+#endif
+
+namespace SseCore.Anthropic;
+
+/// <summary>
+/// The decoder's fast path for <c>content_block_delta</c> in the exact layout the API sends:
+/// <c>{"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"…"}}</c>, and
+/// the same with <c>input_json_delta</c>/<c>partial_json</c> and <c>thinking_delta</c>/<c>thinking</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// It either produces exactly the view the general <c>Utf8JsonReader</c> path would produce, or
+/// declines (returns false) and lets that path decide — it never throws. It accepts a string only
+/// when the reader would: no byte below 0x20, every backslash followed by one of <c>"\/bfnrt</c>
+/// or by <c>u</c> and four hex digits (the reader does not validate UTF-8 inside strings, and
+/// neither does this). Anything it does not vouch for (whitespace, another key order, leading
+/// zeros, a 10-digit index, trailing bytes) is declined. A differential property test holds the
+/// two paths to the same result.
+/// </para>
+/// </remarks>
+internal static class CanonicalDelta
+{
+    public static bool TryDecode(ReadOnlySpan<byte> data, scoped ref AnthropicEvent e)
+    {
+        ReadOnlySpan<byte> head = "{\"type\":\"content_block_delta\",\"index\":"u8;
+        if (!data.StartsWith(head))
+        {
+            return false;
+        }
+
+        int i = head.Length;
+
+        // index: 0, or 1-9 digits without a leading zero (so it fits an int).
+        int index = 0;
+        int digits = 0;
+        while (i < data.Length && (uint)(data[i] - '0') <= 9)
+        {
+            index = (index * 10) + (data[i] - '0');
+            i++;
+            digits++;
+        }
+
+        if (digits == 0 || digits > 9 || (digits > 1 && data[i - digits] == (byte)'0'))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> rest = data.Slice(i);
+        ReadOnlySpan<byte> deltaOpen = ",\"delta\":{\"type\":\""u8;
+        if (!rest.StartsWith(deltaOpen))
+        {
+            return false;
+        }
+
+        int deltaStart = i + 1 + "\"delta\":"u8.Length; // the delta object's '{'
+        i += deltaOpen.Length;
+        rest = data.Slice(i);
+
+        DeltaKind kind;
+        int typeLength;
+        int valueStart;
+        if (rest.StartsWith("text_delta\",\"text\":\""u8))
+        {
+            kind = DeltaKind.Text;
+            typeLength = "text_delta"u8.Length;
+            valueStart = i + "text_delta\",\"text\":\""u8.Length;
+        }
+        else if (rest.StartsWith("input_json_delta\",\"partial_json\":\""u8))
+        {
+            kind = DeltaKind.InputJson;
+            typeLength = "input_json_delta"u8.Length;
+            valueStart = i + "input_json_delta\",\"partial_json\":\""u8.Length;
+        }
+        else if (rest.StartsWith("thinking_delta\",\"thinking\":\""u8))
+        {
+            kind = DeltaKind.Thinking;
+            typeLength = "thinking_delta"u8.Length;
+            valueStart = i + "thinking_delta\",\"thinking\":\""u8.Length;
+        }
+        else
+        {
+            return false;
+        }
+
+        int valueEnd = ScanString(data, valueStart, out bool escaped);
+
+        // After the closing quote: exactly the two closing braces, nothing else.
+        if (valueEnd < 0 || data.Length - valueEnd != 3 || data[valueEnd + 1] != (byte)'}' || data[valueEnd + 2] != (byte)'}')
+        {
+            return false;
+        }
+
+        var value = new JsonText(data.Slice(valueStart, valueEnd - valueStart), escaped);
+        ref DeltaView d = ref e.DeltaField;
+        d.Index = index;
+        d.Kind = kind;
+        d.TypeName = new JsonText(data.Slice(i, typeLength), false);
+        d.RawJson = data.Slice(deltaStart, data.Length - 1 - deltaStart);
+        switch (kind)
+        {
+            case DeltaKind.Text:
+                d.Text = value;
+                break;
+            case DeltaKind.InputJson:
+                d.PartialJson = value;
+                break;
+            default:
+                d.Thinking = value;
+                break;
+        }
+
+        e.Index = index;
+        return true;
+    }
+
+    /// <summary>
+    /// The offset of the quote that closes the string whose content starts at <paramref name="start"/>,
+    /// or -1 when it is not there or the content is not one <c>Utf8JsonReader</c> accepts as is.
+    /// </summary>
+    private static int ScanString(ReadOnlySpan<byte> data, int start, out bool escaped)
+    {
+        escaped = false;
+        int i = start;
+        while (true)
+        {
+            // One pass finds the end, an escape, or a byte the reader rejects.
+            int k = IndexOfStop(data.Slice(i));
+            if (k < 0)
+            {
+                return -1;
+            }
+
+            i += k;
+            byte c = data[i];
+            if (c == (byte)'"')
+            {
+                return i;
+            }
+
+            if (c != (byte)'\\' || i + 1 >= data.Length)
+            {
+                return -1; // a control character, or a backslash at the very end
+            }
+
+            escaped = true;
+            switch (data[i + 1])
+            {
+                case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                    i += 2;
+                    break;
+                case (byte)'u':
+                    if (i + 6 > data.Length || !IsHex(data[i + 2]) || !IsHex(data[i + 3]) || !IsHex(data[i + 4]) || !IsHex(data[i + 5]))
+                    {
+                        return -1;
+                    }
+
+                    i += 6;
+                    break;
+                default:
+                    return -1;
+            }
+        }
+    }
+
+#if NET8_0_OR_GREATER
+    private static readonly SearchValues<byte> StopBytes = SearchValues.Create(
+    [
+        (byte)'"', (byte)'\\', 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
+        0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F,
+    ]);
+
+    /// <summary>The first quote, backslash or control byte (vectorized).</summary>
+    private static int IndexOfStop(ReadOnlySpan<byte> span) => span.IndexOfAny(StopBytes);
+#else
+    /// <summary>The first quote, backslash or control byte.</summary>
+    private static int IndexOfStop(ReadOnlySpan<byte> span)
+    {
+        for (int i = 0; i < span.Length; i++)
+        {
+            byte c = span[i];
+            if (c is (byte)'"' or (byte)'\\' or < 0x20)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+#endif
+
+    private static bool IsHex(byte c) => (uint)(c - '0') <= 9 || (uint)((c | 0x20) - 'a') <= 'f' - 'a';
+}

@@ -1,0 +1,143 @@
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using SseCore.Anthropic;
+
+namespace SseCore.Tests.Anthropic;
+
+/// <summary>
+/// The decoder's byte-comparing fast path for deltas in the API's compact layout must give
+/// exactly what the general <c>Utf8JsonReader</c> path gives, or decline. The general path is
+/// forced by a space after the opening brace, which the fast path never accepts and which
+/// leaves every view's bytes (the delta object, the text) unchanged.
+/// </summary>
+public class CanonicalDeltaTests
+{
+    private static readonly string[] Indices = ["0", "7", "42", "123456789", "01", "00", "1234567890", "2147483648", "-1", "", "1.0", "1e2", " 1"];
+
+    private static readonly string[] Kinds =
+    [
+        "\"text_delta\",\"text\":\"", "\"input_json_delta\",\"partial_json\":\"", "\"thinking_delta\",\"thinking\":\"",
+        "\"signature_delta\",\"signature\":\"", "\"text_delta\",\"thinking\":\"", "\"text_delta\", \"text\":\"", "\"future_delta\",\"text\":\"",
+    ];
+
+    // Fragments of a string's content: plain, escaped, and everything the reader rejects or the scan must stop at.
+    private static readonly byte[][] Pieces =
+    [
+        "Hello"u8.ToArray(), " world"u8.ToArray(), "\\n"u8.ToArray(), "\\\""u8.ToArray(), "\\\\"u8.ToArray(), "\\/"u8.ToArray(),
+        "\\b\\f\\r\\t"u8.ToArray(), "\\u00e9"u8.ToArray(), "\\uD83D\\uDE00"u8.ToArray(), "\\ud800"u8.ToArray(), "\\u12G4"u8.ToArray(),
+        "\\u12"u8.ToArray(), "\\x"u8.ToArray(), "\\"u8.ToArray(), "\""u8.ToArray(), "\"}}"u8.ToArray(), "}}"u8.ToArray(),
+        "café 日本 😀"u8.ToArray(), [0x01], [0x1F], [0x7F], [0xFF], [0xC3], [0x09], "{\\\"k\\\": [1, 2]}"u8.ToArray(),
+    ];
+
+    private static readonly string[] Tails = ["}}", "} }", "}}x", "}", "", "}} ", ",\"x\":1}}", "}]"];
+
+    private static Gen<byte[]> Data() =>
+        from index in Gen.Elements(Indices)
+        from kind in Gen.Elements(Kinds)
+        from pieces in Gen.ListOf(Gen.Elements(Pieces))
+        from tail in Gen.Frequency((6, Gen.Constant("}}")), (1, Gen.Elements(Tails)))
+        from closeQuote in Gen.Frequency((9, Gen.Constant(true)), (1, Gen.Constant(false)))
+        select Build(index, kind, pieces.SelectMany(p => p).ToArray(), tail, closeQuote);
+
+    private static byte[] Build(string index, string kind, byte[] content, string tail, bool closeQuote = true) =>
+    [
+        .. Encoding.UTF8.GetBytes("{\"type\":\"content_block_delta\",\"index\":" + index + ",\"delta\":{\"type\":" + kind),
+        .. content,
+        .. (closeQuote ? "\""u8.ToArray() : []),
+        .. Encoding.UTF8.GetBytes(tail),
+    ];
+
+    /// <summary>What a decode gave, in bytes that can be compared: the views, or the exception's type and message.</summary>
+    private static string Outcome(byte[] data)
+    {
+        byte[] stream = [.. "event: content_block_delta\ndata: "u8, .. data, .. "\n\n"u8];
+        using var state = new SseParserState();
+        var tokenizer = new SseTokenizer(stream.AsSpan(), true, state);
+        Assert.True(tokenizer.TryRead(out SseEvent sse));
+        var decoder = new AnthropicEventDecoder();
+        AnthropicEvent e = default;
+        try
+        {
+            decoder.Decode(sse, ref e);
+        }
+        catch (AnthropicProtocolException ex)
+        {
+            return "throws " + ex.Message[(ex.Message.IndexOf(':') + 1)..];
+        }
+
+        ref readonly DeltaView d = ref e.Delta;
+        return string.Join(
+            " | ",
+            e.Kind,
+            e.Index,
+            d.Index,
+            d.Kind,
+            Hex(d.TypeName),
+            Hex(d.Text),
+            Hex(d.PartialJson),
+            Hex(d.Thinking),
+            Hex(d.Signature),
+            Convert.ToHexString(d.RawJson),
+            Convert.ToHexString(decoder.Unescape(d.Payload)));
+    }
+
+    private static string Hex(JsonText t) => t.HasValue ? (t.IsEscaped ? "e:" : "r:") + Convert.ToHexString(t.RawUtf8) : "-";
+
+    /// <summary>The general path's input: one space after the opening brace (the fast path declines it; the views' bytes stay the same).</summary>
+    private static byte[] Spaced(byte[] data) => [(byte)'{', (byte)' ', .. data.AsSpan(1)];
+
+    [Property(MaxTest = 2000)]
+    public Property FastPathAndGeneralPath_GiveTheSameResult() =>
+        Prop.ForAll(Data().ToArbitrary(), data =>
+        {
+            string fast = Outcome(data);
+            string general = Outcome(Spaced(data));
+
+            // Error messages carry positions, which the extra space shifts: compare the outcome kind for errors.
+            if (fast.StartsWith("throws", StringComparison.Ordinal) || general.StartsWith("throws", StringComparison.Ordinal))
+            {
+                Assert.True(fast.StartsWith("throws", StringComparison.Ordinal) && general.StartsWith("throws", StringComparison.Ordinal), $"fast: {fast}\ngeneral: {general}");
+            }
+            else
+            {
+                Assert.Equal(general, fast);
+            }
+        });
+
+    [Theory]
+    [InlineData("\"text_delta\",\"text\":\"", "Hello, world", false)]
+    [InlineData("\"text_delta\",\"text\":\"", "caf\\u00e9 \\\"quoted\\\"\\n", true)]
+    [InlineData("\"text_delta\",\"text\":\"", "", false)]
+    [InlineData("\"input_json_delta\",\"partial_json\":\"", "{\\\"location\\\": \\\"San Fra", true)]
+    [InlineData("\"thinking_delta\",\"thinking\":\"", "Let me think", false)]
+    public void FastPath_TakesTheApisLayout(string kind, string content, bool escaped)
+    {
+        byte[] data = Build("12", kind, Encoding.UTF8.GetBytes(content), "}}");
+        AnthropicEvent e = default;
+        Assert.True(CanonicalDelta.TryDecode(data, ref e));
+        Assert.Equal(12, e.Index);
+        Assert.Equal(12, e.Delta.Index);
+        Assert.Equal(content, Encoding.UTF8.GetString(e.Delta.Payload.RawUtf8));
+        Assert.Equal(escaped, e.Delta.Payload.IsEscaped);
+        Assert.Equal(Outcome(Spaced(data)), Outcome(data));
+    }
+
+    [Theory]
+    [InlineData("01", "ok", "}}")] // leading zero: the reader rejects it
+    [InlineData("1234567890", "ok", "}}")] // ten digits: left to the reader's range check
+    [InlineData("1", "a\u0001b", "}}")] // raw control character
+    [InlineData("1", "a\\qb", "}}")] // invalid escape
+    [InlineData("1", "a\\u12Gb", "}}")] // invalid \u escape
+    [InlineData("1", "ok", "} }")] // whitespace
+    [InlineData("1", "ok", "}}x")] // trailing bytes
+    [InlineData("1", "ok", ",\"x\":1}}")] // more properties
+    public void FastPath_DeclinesWhatItDoesNotVouchFor(string index, string content, string tail)
+    {
+        byte[] data = Build(index, "\"text_delta\",\"text\":\"", Encoding.UTF8.GetBytes(content), tail);
+        AnthropicEvent e = default;
+        Assert.False(CanonicalDelta.TryDecode(data, ref e));
+        Assert.Equal(AnthropicEventKind.Unknown, e.Kind);
+    }
+}
