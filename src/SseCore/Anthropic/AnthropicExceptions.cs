@@ -139,12 +139,51 @@ public sealed class AnthropicStreamInterruptedException : AnthropicException
     /// <summary>Whether the cause was cancellation (<see cref="OperationCanceledException"/>).</summary>
     public bool IsCancellation => InnerException is OperationCanceledException;
 
+    /// <summary>Whether the cause was a stall past <see cref="SseParserOptions.IdleTimeout"/> (<see cref="SseIdleTimeoutException"/>).</summary>
+    public bool IsIdleTimeout => InnerException is SseIdleTimeoutException;
+
     /// <summary>
     /// True when the connection broke or stalled; false for the caller's cancellation and for a
     /// limit the response exceeded (<see cref="SseLimitExceededException"/>: the same response
     /// would exceed it again).
     /// </summary>
     public override bool IsRetryable => !IsCancellation && InnerException is not SseLimitExceededException;
+}
+
+/// <summary>
+/// A successful response that is not <c>text/event-stream</c> (a JSON message because
+/// <c>"stream": true</c> was not sent, a proxy's HTML page): it carries the status, the content
+/// type and the start of the body.
+/// </summary>
+public sealed class AnthropicUnexpectedContentTypeException : AnthropicException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="statusCode">The HTTP status.</param>
+    /// <param name="contentType">The <c>Content-Type</c> header, or null when there was none.</param>
+    /// <param name="bodyExcerpt">The start of the body, decoded as UTF-8 (bounded).</param>
+    public AnthropicUnexpectedContentTypeException(int statusCode, string? contentType, string bodyExcerpt)
+        : base($"Expected a text/event-stream response, got '{contentType ?? "no content type"}' (HTTP {statusCode}). Was \"stream\": true sent? The body starts: {OneLine(bodyExcerpt)}")
+    {
+        StatusCode = statusCode;
+        ContentType = contentType;
+        BodyExcerpt = bodyExcerpt;
+    }
+
+    /// <summary>The HTTP status.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The <c>Content-Type</c> header as sent, or null when there was none.</summary>
+    public string? ContentType { get; }
+
+    /// <summary>The start of the body (at most 4 KiB read, at most 1,000 characters kept), decoded as UTF-8.</summary>
+    public string BodyExcerpt { get; }
+
+    /// <summary>The excerpt as it goes into <see cref="Exception.Message"/>: one line, at most 200 characters.</summary>
+    private static string OneLine(string excerpt)
+    {
+        string line = excerpt.Length > 200 ? excerpt.Substring(0, 200) + "..." : excerpt;
+        return line.Replace('\r', ' ').Replace('\n', ' ');
+    }
 }
 
 /// <summary>The stream ended cleanly but without <c>message_stop</c>: the message is incomplete.</summary>

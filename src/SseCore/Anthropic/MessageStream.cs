@@ -48,8 +48,9 @@ public enum MessageStreamOutcome
 /// </para>
 /// <para>
 /// Failures are typed and carry <see cref="AnthropicException.PartialMessage"/>: an <c>error</c>
-/// event throws <see cref="AnthropicApiException"/>; a broken connection, a limit or cancellation
-/// throws <see cref="AnthropicStreamInterruptedException"/> wrapping the cause; malformed event
+/// event throws <see cref="AnthropicApiException"/>; a broken connection, a limit, a stall past
+/// <see cref="SseParserOptions.IdleTimeout"/> or cancellation throws
+/// <see cref="AnthropicStreamInterruptedException"/> wrapping the cause; malformed event
 /// data throws <see cref="AnthropicProtocolException"/>. A body that ends without
 /// <c>message_stop</c> is <see cref="MessageStreamOutcome.Truncated"/>: the reading methods return
 /// false, and <see cref="GetFinalMessageAsync"/> and <see cref="GetTextStreamAsync"/> throw
@@ -99,14 +100,14 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// Reads a stream from an HTTP response (sent with <see cref="HttpCompletionOption.ResponseHeadersRead"/>).
     /// A non-2xx response is read as an Anthropic error body and thrown as
     /// <see cref="AnthropicApiException"/>; a success that is not <c>text/event-stream</c> throws
-    /// <see cref="AnthropicException"/>. The message stream owns the response.
+    /// <see cref="AnthropicUnexpectedContentTypeException"/>. The message stream owns the response.
     /// </summary>
     /// <param name="response">The response.</param>
-    /// <param name="options">SSE limits; null for the defaults.</param>
+    /// <param name="options">SSE limits and idle timeout (which also bounds reading an error body); null for the defaults.</param>
     /// <param name="cancellationToken">Cancels reading the error body or opening the content.</param>
     /// <returns>The message stream.</returns>
     /// <exception cref="AnthropicApiException">The response is an error.</exception>
-    /// <exception cref="AnthropicException">The response is not an event stream.</exception>
+    /// <exception cref="AnthropicUnexpectedContentTypeException">The response is not an event stream.</exception>
     public static async Task<MessageStream> FromResponseAsync(HttpResponseMessage response, SseParserOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (response is null)
@@ -116,7 +117,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
 
         try
         {
-            await AnthropicHttp.EnsureEventStreamAsync(response, cancellationToken).ConfigureAwait(false);
+            await AnthropicHttp.EnsureEventStreamAsync(response, options, cancellationToken).ConfigureAwait(false);
 #if NET5_0_OR_GREATER
             Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 #else
@@ -204,7 +205,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the wait for bytes (throws <see cref="AnthropicStreamInterruptedException"/>).</param>
     /// <returns>True with an event in <see cref="Current"/>; false at the end of the body (see <see cref="Outcome"/>).</returns>
     /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
-    /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, or was cancelled.</exception>
+    /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, stalled past the idle timeout, or was cancelled.</exception>
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
 #if NET6_0_OR_GREATER
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -239,6 +240,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             {
                 OperationCanceledException => "was cancelled",
                 SseLimitExceededException => "exceeded a limit",
+                SseIdleTimeoutException => "stalled",
                 _ => "broke",
             };
             throw Fail(MessageStreamOutcome.Interrupted, new AnthropicStreamInterruptedException($"The message stream {what} after {_accumulator.EventCount} events: {ex.Message}", ex));
@@ -262,7 +264,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the wait for bytes.</param>
     /// <returns>True with text in <see cref="CurrentText"/>; false at the end of the body (see <see cref="Outcome"/>).</returns>
     /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
-    /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, or was cancelled.</exception>
+    /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, stalled past the idle timeout, or was cancelled.</exception>
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
 #if NET6_0_OR_GREATER
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -309,7 +311,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <returns>The complete message.</returns>
     /// <exception cref="AnthropicStreamTruncatedException">The body ended without <c>message_stop</c> (the partial message is attached).</exception>
     /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
-    /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, or was cancelled.</exception>
+    /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, stalled past the idle timeout, or was cancelled.</exception>
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
     public async Task<Message> GetFinalMessageAsync(CancellationToken cancellationToken = default)
     {

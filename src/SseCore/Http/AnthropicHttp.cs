@@ -15,17 +15,27 @@ public static class AnthropicHttp
     /// <summary>How much of an error response's body is read: enough for any API error, bounded against a misbehaving proxy.</summary>
     private const int MaxErrorBodySize = 64 * 1024;
 
+    /// <summary>How much of a success that is not an event stream is read for the exception's excerpt.</summary>
+    private const int MaxExcerptBodySize = 4 * 1024;
+
+    /// <summary>How many characters of that body the excerpt keeps.</summary>
+    private const int MaxExcerptLength = 1000;
+
     /// <summary>
     /// Sends a streaming Messages request with <see cref="HttpCompletionOption.ResponseHeadersRead"/>
     /// (so the body is read as it arrives, never buffered whole) and returns its stream.
     /// </summary>
     /// <param name="client">The client.</param>
     /// <param name="request">A <c>POST /v1/messages</c> request whose body has <c>"stream": true</c>.</param>
-    /// <param name="options">SSE limits; null for the defaults.</param>
+    /// <param name="options">
+    /// SSE limits and <see cref="SseParserOptions.IdleTimeout"/> (a stalled body, or a stalled
+    /// error body, ends instead of hanging); null for the defaults. The wait for the response
+    /// headers is bounded by <see cref="HttpClient.Timeout"/>, not by the idle timeout.
+    /// </param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The message stream; dispose it to release the connection.</returns>
     /// <exception cref="AnthropicApiException">The API answered with an error status.</exception>
-    /// <exception cref="AnthropicException">The response is not <c>text/event-stream</c>.</exception>
+    /// <exception cref="AnthropicUnexpectedContentTypeException">The response is not <c>text/event-stream</c>.</exception>
     public static async Task<MessageStream> SendMessageStreamAsync(this HttpClient client, HttpRequestMessage request, SseParserOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (client is null)
@@ -109,23 +119,19 @@ public static class AnthropicHttp
         }
     }
 
-    /// <summary>Throws for an error status (as the API's typed error) or a content type that is not an event stream.</summary>
-    internal static async Task EnsureEventStreamAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Throws for an error status (as the API's typed error) or a content type that is not an event
+    /// stream (with the start of its body). The body is read bounded in size and, when
+    /// <see cref="SseParserOptions.IdleTimeout"/> is set, in time: a body that stalls or breaks is
+    /// reported with what arrived.
+    /// </summary>
+    internal static async Task EnsureEventStreamAsync(HttpResponseMessage response, SseParserOptions? options, CancellationToken cancellationToken)
     {
         var headers = new RetryHeaders(response);
+        TimeSpan idle = options?.IdleTimeout ?? Timeout.InfiniteTimeSpan;
         if (!response.IsSuccessStatusCode)
         {
-            byte[] body;
-            try
-            {
-                body = await ReadCappedAsync(response.Content, MaxErrorBodySize, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException)
-            {
-                // The status is known even when its body is cut short.
-                body = [];
-            }
-
+            byte[] body = await ReadCappedAsync(response.Content, MaxErrorBodySize, idle, cancellationToken).ConfigureAwait(false);
             AnthropicApiException error = CreateApiError((int)response.StatusCode, body, headers.RequestId);
             headers.ApplyTo(error);
             throw error;
@@ -134,7 +140,14 @@ public static class AnthropicHttp
         string? mediaType = response.Content.Headers.ContentType?.MediaType;
         if (!string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            var error = new AnthropicException($"Expected a text/event-stream response, got '{mediaType ?? "no content type"}' (HTTP {(int)response.StatusCode}). Was \"stream\": true sent?");
+            byte[] body = await ReadCappedAsync(response.Content, MaxExcerptBodySize, idle, cancellationToken).ConfigureAwait(false);
+            string excerpt = Encoding.UTF8.GetString(body);
+            if (excerpt.Length > MaxExcerptLength)
+            {
+                excerpt = excerpt.Substring(0, MaxExcerptLength);
+            }
+
+            var error = new AnthropicUnexpectedContentTypeException((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), excerpt);
             headers.ApplyTo(error);
             throw error;
         }
@@ -157,8 +170,11 @@ public static class AnthropicHttp
         _ => ErrorType.InvalidRequestError,
     };
 
-    private static async Task<byte[]> ReadCappedAsync(HttpContent content, int max, CancellationToken cancellationToken)
+    /// <summary>Reads at most <paramref name="max"/> bytes of a body; what arrived when it stalls past <paramref name="idleTimeout"/>.</summary>
+    private static async Task<byte[]> ReadCappedAsync(HttpContent content, int max, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
+        // The error path: a linked source per body is fine here.
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 #if NET5_0_OR_GREATER
         using System.IO.Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 #else
@@ -166,19 +182,32 @@ public static class AnthropicHttp
 #endif
         byte[] buffer = new byte[max];
         int total = 0;
-        while (total < max)
+        try
         {
-#if NET5_0_OR_GREATER
-            int n = await stream.ReadAsync(buffer.AsMemory(total, max - total), cancellationToken).ConfigureAwait(false);
-#else
-            int n = await stream.ReadAsync(buffer, total, max - total, cancellationToken).ConfigureAwait(false);
-#endif
-            if (n == 0)
+            while (total < max)
             {
-                break;
-            }
+                // Reset by every read that returned bytes, like the event stream's idle timeout.
+                idle.CancelAfter(idleTimeout);
+#if NET5_0_OR_GREATER
+                int n = await stream.ReadAsync(buffer.AsMemory(total, max - total), idle.Token).ConfigureAwait(false);
+#else
+                int n = await stream.ReadAsync(buffer, total, max - total, idle.Token).ConfigureAwait(false);
+#endif
+                if (n == 0)
+                {
+                    break;
+                }
 
-            total += n;
+                total += n;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Stalled: report what arrived.
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException)
+        {
+            // Cut short: the status is known, report what arrived.
         }
 
         Array.Resize(ref buffer, total);

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Threading;
 
 namespace SseCore.Internal;
 
@@ -16,8 +17,14 @@ internal struct PooledBuffer
     private const int InitialSize = 256;
 #endif
 
+    /// <summary>Arrays rented by all buffers and not yet returned (process-wide), so tests can see that every path returns them.</summary>
+    private static long s_outstanding;
+
     private byte[]? _array;
     private int _length;
+
+    /// <summary>How many arrays are rented by buffers and not returned, process-wide. Only grows and releases change it (not per event).</summary>
+    internal static long OutstandingRentals => Interlocked.Read(ref s_outstanding);
 
     public readonly int Length => _length;
 
@@ -87,6 +94,10 @@ internal struct PooledBuffer
             new ReadOnlySpan<byte>(_array, 0, _length).CopyTo(next);
             ArrayPool<byte>.Shared.Return(_array);
         }
+        else
+        {
+            Interlocked.Increment(ref s_outstanding);
+        }
 
         _array = next;
     }
@@ -99,6 +110,7 @@ internal struct PooledBuffer
         _length = 0;
         if (array is not null)
         {
+            Interlocked.Decrement(ref s_outstanding);
             ArrayPool<byte>.Shared.Return(array);
         }
     }

@@ -58,6 +58,7 @@ public static class SseParser
     /// count, a partial result) behind a reference it holds, as Kestrel's handlers do.
     /// </remarks>
     /// <exception cref="SseLimitExceededException">The stream exceeds a limit.</exception>
+    /// <exception cref="SseIdleTimeoutException">No bytes arrived for the state's <see cref="SseParserOptions.IdleTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled, or the pending read was canceled.</exception>
     public static async ValueTask<THandler> ParseAsync<THandler>(PipeReader reader, THandler handler, SseParserState? state = null, CancellationToken cancellationToken = default)
         where THandler : struct, ISseHandler
@@ -68,11 +69,14 @@ public static class SseParser
         }
 
         SseParserState owned = state ?? new SseParserState();
+        IdleTimer? idle = owned.Options.HasIdleTimeout ? new IdleTimer(reader, owned.Options.IdleTimeout) : null;
         try
         {
             while (true)
             {
-                ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ReadResult result = idle is null
+                    ? await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                    : await idle.ReadAsync(cancellationToken, owned.BytesConsumed).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 try
                 {
@@ -89,7 +93,7 @@ public static class SseParser
                     return handler;
                 }
 
-                if (result.IsCanceled)
+                if (result.IsCanceled && !(idle?.TryConsumeStaleCancel() ?? false))
                 {
                     throw new OperationCanceledException("The read was canceled by PipeReader.CancelPendingRead.");
                 }
@@ -97,6 +101,7 @@ public static class SseParser
         }
         finally
         {
+            idle?.Dispose();
             if (state is null)
             {
                 owned.Dispose();

@@ -30,6 +30,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     private readonly SseParserState _state;
     private readonly bool _leaveOpen;
     private readonly bool _ownsState;
+    private readonly IdleTimer? _idle;
     private ExceptionDispatchInfo? _failure;
 
     private ReadOnlySequence<byte> _buffer;
@@ -50,6 +51,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         _state = new SseParserState(options);
         _ownsState = true;
         _leaveOpen = leaveOpen;
+        _idle = CreateIdleTimer(reader, _state.Options);
     }
 
     /// <summary>
@@ -68,6 +70,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         _state = state ?? throw new ArgumentNullException(nameof(state));
         _ownsState = false;
         _leaveOpen = leaveOpen;
+        _idle = CreateIdleTimer(reader, state.Options);
     }
 
     /// <summary>Creates a reader over a <see cref="Stream"/> (through <see cref="PipeReader.Create(Stream, StreamPipeReaderOptions)"/>).</summary>
@@ -126,6 +129,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the wait for more bytes.</param>
     /// <returns><see langword="true"/> with an event in <see cref="Current"/>; <see langword="false"/> at the end of the stream.</returns>
     /// <exception cref="SseLimitExceededException">The stream exceeds a limit; the reader cannot go on, and every later call throws it again.</exception>
+    /// <exception cref="SseIdleTimeoutException">No bytes arrived for <see cref="SseParserOptions.IdleTimeout"/>; the reader cannot go on, and every later call throws it again.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled (or the pending read was canceled).</exception>
     /// <exception cref="ObjectDisposedException">The reader was disposed.</exception>
     public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
@@ -179,7 +183,26 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     {
         while (true)
         {
-            ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult result;
+            if (_idle is null)
+            {
+                result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                try
+                {
+                    result = await _idle.ReadAsync(cancellationToken, _state.BytesConsumed).ConfigureAwait(false);
+                }
+                catch (SseIdleTimeoutException ex)
+                {
+                    // The read was canceled under the source: like a limit, the stream cannot go on.
+                    _ended = true;
+                    _failure = ExceptionDispatchInfo.Capture(ex);
+                    throw;
+                }
+            }
+
             if (TakeResult(result) && TryParseHeldBuffer())
             {
                 return true;
@@ -198,6 +221,12 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         if (result.IsCanceled)
         {
             _reader.AdvanceTo(result.Buffer.Start);
+            if (_idle is not null && _idle.TryConsumeStaleCancel())
+            {
+                // The idle timer fired just as bytes arrived: not a cancellation, read again.
+                return false;
+            }
+
             throw new OperationCanceledException("The read was canceled by PipeReader.CancelPendingRead.");
         }
 
@@ -282,6 +311,9 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
 
         _disposed = true;
         _hasCurrent = false;
+
+        // First, so that a late timer cannot cancel a read on a completed source.
+        _idle?.Dispose();
         if (_holdingBuffer)
         {
             _holdingBuffer = false;
@@ -298,4 +330,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             _state.Dispose();
         }
     }
+
+    private static IdleTimer? CreateIdleTimer(PipeReader reader, SseParserOptions options) =>
+        options.HasIdleTimeout ? new IdleTimer(reader, options.IdleTimeout) : null;
 }

@@ -46,15 +46,27 @@ public sealed class LoopbackFixture : IAsyncLifetime
     }
 
     /// <summary>Sends a request answered by <paramref name="handler"/> and opens its message stream.</summary>
-    public async Task<MessageStream> OpenAsync(RequestDelegate handler, CancellationToken cancellationToken = default)
+    public async Task<MessageStream> OpenAsync(RequestDelegate handler, CancellationToken cancellationToken = default, SseParserOptions? options = null)
+    {
+        using HttpRequestMessage request = Route(handler);
+        return await Client.SendMessageStreamAsync(request, options, cancellationToken).WaitAsync(Guard, cancellationToken);
+    }
+
+    /// <summary>Sends a request answered by <paramref name="handler"/> and returns the response once its headers are in.</summary>
+    public async Task<HttpResponseMessage> SendAsync(RequestDelegate handler)
+    {
+        using HttpRequestMessage request = Route(handler);
+        return await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Guard);
+    }
+
+    private HttpRequestMessage Route(RequestDelegate handler)
     {
         string path = "/v1/messages/" + Guid.NewGuid().ToString("N");
         _routes[path] = handler;
-        using var request = new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/'))
+        return new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/'))
         {
             Content = new StringContent("{\"stream\":true}", Encoding.UTF8, "application/json"),
         };
-        return await Client.SendMessageStreamAsync(request, cancellationToken: cancellationToken).WaitAsync(Guard, cancellationToken);
     }
 
     /// <summary>

@@ -244,7 +244,7 @@ public class RetryClassificationTests(LoopbackFixture loopback) : IClassFixture<
             Assert.False(protocol.IsRetryable);
         }
 
-        var notSse = await Assert.ThrowsAsync<AnthropicException>(() => loopback.OpenAsync(async ctx =>
+        var notSse = await Assert.ThrowsAsync<AnthropicUnexpectedContentTypeException>(() => loopback.OpenAsync(async ctx =>
         {
             ctx.Response.Headers["request-id"] = "req_json";
             ctx.Response.ContentType = "application/json";

@@ -196,15 +196,18 @@ public class SocketEndingTests(LoopbackFixture loopback) : IClassFixture<Loopbac
     }
 
     [Fact]
-    public async Task Http200_WithJson_ThrowsAnthropicException()
+    public async Task Http200_WithJson_ThrowsUnexpectedContentType_WithTheBody()
     {
-        var ex = await Assert.ThrowsAsync<AnthropicException>(() => loopback.OpenAsync(async ctx =>
+        var ex = await Assert.ThrowsAsync<AnthropicUnexpectedContentTypeException>(() => loopback.OpenAsync(async ctx =>
         {
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync("{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[]}");
         }));
         Assert.Contains("application/json", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(200, ex.StatusCode);
+        Assert.Equal("application/json", ex.ContentType);
+        Assert.Equal("{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[]}", ex.BodyExcerpt);
         Assert.Null(ex.PartialMessage);
     }
 }
