@@ -150,6 +150,17 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <exception cref="ObjectDisposedException">The stream was disposed (take the message before).</exception>
     public Message GetCurrentMessage() => _accumulator.GetMessage();
 
+    /// <summary>
+    /// The input of tool block <paramref name="index"/> as it streams: each top-level property as
+    /// soon as its value is complete, the property being written and its text so far, a valid-JSON
+    /// snapshot on request (see <see cref="StreamingToolInput"/>). It is what the stream itself reads
+    /// each <c>input_json_delta</c> into: looking at it after every delta reads nothing again.
+    /// </summary>
+    /// <param name="index">The block's <c>index</c> (e.g. <see cref="DeltaView.Index"/> of the current event).</param>
+    /// <returns>The live input (spans it gives are valid until the next read), or null when no tool block has that index.</returns>
+    /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
+    public StreamingToolInput? GetToolInput(int index) => _accumulator.GetToolInput(index);
+
     /// <summary>The SSE layer underneath: last event ID, counters, comment hook.</summary>
     public SseParserState SseState => _reader.State;
 

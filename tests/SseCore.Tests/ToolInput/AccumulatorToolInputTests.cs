@@ -188,4 +188,37 @@ public class AccumulatorToolInputTests
         using JsonDocument e = JsonDocument.Parse(expected);
         Assert.True(JsonElement.DeepEquals(e.RootElement, actual), $"{actual.GetRawText()} != {expected}");
     }
+
+    [Fact]
+    public async Task MessageStream_GetToolInput_IsTheLiveViewOfTheStreamsOwnAccumulator()
+    {
+        byte[] input = Fixtures.Read("tool_use.sse");
+        await using MessageStream stream = MessageStream.Create(new MemoryStream(input));
+        var seen = new List<string>();
+        int deltas = 0;
+        while (await stream.MoveNextAsync())
+        {
+            if (stream.CurrentKind != AnthropicEventKind.ContentBlockDelta)
+            {
+                continue;
+            }
+
+            AnthropicEvent e = stream.Current;
+            if (e.Delta.Kind != DeltaKind.InputJson)
+            {
+                Assert.Null(stream.GetToolInput(e.Delta.Index));
+                continue;
+            }
+
+            deltas++;
+            StreamingToolInput live = stream.GetToolInput(e.Delta.Index)!;
+            Assert.EndsWith(Encoding.UTF8.GetString(stream.Current.Delta.PartialJson.RawUtf8).Replace("\\\"", "\"", StringComparison.Ordinal), Encoding.UTF8.GetString(live.Utf8Json), StringComparison.Ordinal);
+            seen.Add(live.GetSnapshot().GetRawText());
+        }
+
+        Assert.True(deltas > 1);
+        var tool = Assert.IsType<ToolUseBlock>(stream.GetCurrentMessage().Content.Single(b => b is ToolUseBlock));
+        Assert.Equal(tool.Input!.Value.GetRawText(), JsonDocument.Parse(seen[^1]).RootElement.GetRawText());
+        Assert.Null(stream.GetToolInput(99));
+    }
 }
