@@ -18,7 +18,7 @@ namespace SseCore.Benchmarks;
 /// <para>
 /// <b>Short and dry jobs run a reduced matrix</b> (see <see cref="KeepInReducedRun"/>), so that
 /// <c>--job short</c> runs the whole suite in under about five minutes on two cores and
-/// <c>--job dry</c> (what CI runs) in under about two. Every benchmark method still runs; what
+/// <c>--job dry --inProcess</c> (what CI runs) in under one. Every benchmark method still runs; what
 /// goes is the repetition across parameters. A short run keeps the 64 MiB stream only where the
 /// issue's reference numbers come from (SSE parsing, LF) and for the whole-stream allocation,
 /// whose point is how allocation grows with the stream; elsewhere 1 MiB gives the same ns/event
