@@ -12,7 +12,8 @@ namespace SseCore.Benchmarks;
 /// <summary>
 /// Entry point. With no arguments it runs the whole suite non-interactively with
 /// <see cref="SuiteJob"/>; any arguments go to BenchmarkDotNet's switcher (e.g.
-/// <c>--filter *Decode*</c>, <c>--list flat</c>, <c>--iterationCount 4</c>, <c>--job short</c>).
+/// <c>--filter *Decode*</c>, <c>--list flat</c>, <c>--iterationCount 4</c>, <c>--job short</c>);
+/// <c>--cpu-check</c> alone runs <see cref="CpuTimeCheck"/> instead.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -49,6 +50,13 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        if (args is ["--cpu-check"])
+        {
+            // Not BenchmarkDotNet: the target ratios in process CPU time (see CpuTimeCheck).
+            CpuTimeCheck.Run();
+            return 0;
+        }
+
         if (args.Length == 0)
         {
             // BenchmarkSwitcher would otherwise ask which benchmarks to run.
