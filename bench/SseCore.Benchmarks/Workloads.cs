@@ -61,29 +61,6 @@ internal static class Workloads
         return new Tally(events, deltas, bytes);
     }
 
-    /// <summary>SseCore: the stream fed in buffers of <paramref name="bufferSize"/> bytes, a new tokenizer per buffer over one state.</summary>
-    public static Tally TokenizerBuffers(ReadOnlySpan<byte> stream, int bufferSize, SseParserOptions? options = null)
-    {
-        using var state = new SseParserState(options);
-        long events = 0, deltas = 0, bytes = 0;
-        for (int offset = 0; offset < stream.Length; offset += bufferSize)
-        {
-            int length = Math.Min(bufferSize, stream.Length - offset);
-            var tokenizer = new SseTokenizer(stream.Slice(offset, length), isFinalBlock: offset + length == stream.Length, state);
-            while (tokenizer.TryRead(out SseEvent e))
-            {
-                events++;
-                bytes += e.Data.Length;
-                if (e.EventTypeEquals(DeltaType))
-                {
-                    deltas++;
-                }
-            }
-        }
-
-        return new Tally(events, deltas, bytes);
-    }
-
     /// <summary>SseCore: <see cref="SseReader"/> over a <see cref="Stream"/> (a <c>PipeReader</c> inside).</summary>
     public static async Task<Tally> ReaderAsync(Stream stream, SseParserOptions? options = null)
     {
@@ -101,14 +78,6 @@ internal static class Workloads
         }
 
         return new Tally(events, deltas, bytes);
-    }
-
-    /// <summary>SseCore: <see cref="SseParser.Parse{THandler}(ReadOnlySpan{byte}, ref THandler, SseParserOptions?)"/> with a struct handler.</summary>
-    public static Tally Handler(ReadOnlySpan<byte> stream, SseParserOptions? options = null)
-    {
-        var handler = new TallyHandler();
-        SseParser.Parse(stream, ref handler, options);
-        return new Tally(handler.Events, handler.Deltas, handler.DataBytes);
     }
 
     /// <summary>System.Net.ServerSentEvents, byte overload (item = data length), enumerated synchronously.</summary>
@@ -136,23 +105,6 @@ internal static class Workloads
         {
             events++;
             bytes += item.Data;
-            if (item.EventType == DeltaTypeString)
-            {
-                deltas++;
-            }
-        }
-
-        return new Tally(events, deltas, bytes);
-    }
-
-    /// <summary>System.Net.ServerSentEvents, string overload (what the Anthropic C# SDK uses), enumerated asynchronously.</summary>
-    public static async Task<Tally> PeerStringAsync(Stream stream)
-    {
-        long events = 0, deltas = 0, bytes = 0;
-        await foreach (NetSse.SseItem<string> item in NetSse.SseParser.Create(stream).EnumerateAsync().ConfigureAwait(false))
-        {
-            events++;
-            bytes += item.Data.Length;
             if (item.EventType == DeltaTypeString)
             {
                 deltas++;
@@ -265,26 +217,5 @@ internal static class Workloads
         }
 
         return lines;
-    }
-
-    private struct TallyHandler : ISseHandler
-    {
-        public long Events;
-        public long Deltas;
-        public long DataBytes;
-
-        public void OnEvent(SseEvent sseEvent)
-        {
-            Events++;
-            DataBytes += sseEvent.Data.Length;
-            if (sseEvent.EventTypeEquals(DeltaType))
-            {
-                Deltas++;
-            }
-        }
-
-        public readonly void OnComment(ReadOnlySpan<byte> comment)
-        {
-        }
     }
 }
