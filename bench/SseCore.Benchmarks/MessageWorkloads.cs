@@ -20,21 +20,37 @@ namespace SseCore.Benchmarks;
 /// <param name="TextLength">Their total length: UTF-8 bytes where the text came as UTF-8, UTF-16 chars where it came as strings.</param>
 public readonly record struct TextTally(long TextDeltas, long TextLength);
 
-/// <summary>Where a text-streaming loop hands each delta's text.</summary>
+/// <summary>What a decoding benchmark computes: events, and the text and tool-input fragments with their lengths (UTF-8 bytes or UTF-16 chars).</summary>
+public readonly record struct DecodeTally(long Events, long TextDeltas, long TextLength, long JsonDeltas, long JsonLength);
+
+/// <summary>Where a decoding loop hands each event and each delta's text or <c>partial_json</c>, unescaped.</summary>
 internal interface ITextSink
 {
+    void Event();
+
     void Add(ReadOnlySpan<byte> utf8);
 
     void Add(string text);
+
+    void AddJson(ReadOnlySpan<byte> utf8);
+
+    void AddJson(string json);
 }
 
-/// <summary>The timed sink: counts the deltas and adds up their lengths, nothing else.</summary>
+/// <summary>The timed sink: counts events and deltas and adds up their lengths, nothing else.</summary>
 public struct CountingSink : ITextSink
 {
+    public long Events;
     public long Deltas;
     public long Length;
+    public long JsonDeltas;
+    public long JsonLength;
 
     public readonly TextTally Tally => new(Deltas, Length);
+
+    public readonly DecodeTally DecodeTally => new(Events, Deltas, Length, JsonDeltas, JsonLength);
+
+    public void Event() => Events++;
 
     public void Add(ReadOnlySpan<byte> utf8)
     {
@@ -47,17 +63,38 @@ public struct CountingSink : ITextSink
         Deltas++;
         Length += text.Length;
     }
+
+    public void AddJson(ReadOnlySpan<byte> utf8)
+    {
+        JsonDeltas++;
+        JsonLength += utf8.Length;
+    }
+
+    public void AddJson(string json)
+    {
+        JsonDeltas++;
+        JsonLength += json.Length;
+    }
 }
 
-/// <summary>The verification sink: keeps every delta's text, to compare the whole text after the run (never timed).</summary>
+/// <summary>The verification sink: keeps every delta's text and tool-input fragment, to compare them whole after the run (never timed).</summary>
 internal sealed class CollectingSink : ITextSink
 {
     private readonly ArrayBufferWriter<byte> _utf8 = new();
     private readonly StringBuilder _utf16 = new();
+    private readonly ArrayBufferWriter<byte> _jsonUtf8 = new();
+    private readonly StringBuilder _jsonUtf16 = new();
 
     public long Deltas { get; private set; }
 
     public string Text => _utf8.WrittenCount > 0 ? Encoding.UTF8.GetString(_utf8.WrittenSpan) + _utf16 : _utf16.ToString();
+
+    /// <summary>Every <c>partial_json</c> fragment, joined.</summary>
+    public string Json => _jsonUtf8.WrittenCount > 0 ? Encoding.UTF8.GetString(_jsonUtf8.WrittenSpan) + _jsonUtf16 : _jsonUtf16.ToString();
+
+    public void Event()
+    {
+    }
 
     public void Add(ReadOnlySpan<byte> utf8)
     {
@@ -70,6 +107,10 @@ internal sealed class CollectingSink : ITextSink
         Deltas++;
         _utf16.Append(text);
     }
+
+    public void AddJson(ReadOnlySpan<byte> utf8) => _jsonUtf8.Write(utf8);
+
+    public void AddJson(string json) => _jsonUtf16.Append(json);
 }
 
 /// <summary>
@@ -80,7 +121,11 @@ internal sealed class CollectingSink : ITextSink
 /// </summary>
 internal static class MessageWorkloads
 {
-    /// <summary>SseCore: the tokenizer over one span, <see cref="AnthropicEventDecoder.Decode"/> on every event, <see cref="AnthropicEventDecoder.Unescape"/> on each text delta.</summary>
+    /// <summary>
+    /// SseCore: the tokenizer over one span, <see cref="AnthropicEventDecoder.Decode"/> on every
+    /// event, and <see cref="AnthropicEventDecoder.Unescape"/> on each text and <c>partial_json</c>
+    /// delta: text as UTF-8.
+    /// </summary>
     public static TSink DecodeSpan<TSink>(ReadOnlySpan<byte> stream, TSink sink)
         where TSink : ITextSink
     {
@@ -89,18 +134,42 @@ internal static class MessageWorkloads
         var decoder = new AnthropicEventDecoder();
         while (tokenizer.TryRead(out SseEvent sse))
         {
-            AnthropicEvent e = decoder.Decode(sse);
-            if (e.Kind == AnthropicEventKind.ContentBlockDelta)
-            {
-                DeltaView delta = e.Delta;
-                if (delta.Kind == DeltaKind.Text)
-                {
-                    sink.Add(decoder.Unescape(delta.Text));
-                }
-            }
+            Consume(decoder, decoder.Decode(sse), ref sink);
         }
 
         return sink;
+    }
+
+    /// <summary>SseCore: <see cref="SseReader"/> over a <see cref="Stream"/>, then the same decoding as <see cref="DecodeSpan"/>.</summary>
+    public static async Task<TSink> DecodeReaderAsync<TSink>(Stream stream, TSink sink)
+        where TSink : ITextSink
+    {
+        await using SseReader reader = SseReader.Create(stream, leaveOpen: true);
+        var decoder = new AnthropicEventDecoder();
+        while (await reader.MoveNextAsync().ConfigureAwait(false))
+        {
+            Consume(decoder, decoder.Decode(reader.Current), ref sink);
+        }
+
+        return sink;
+    }
+
+    private static void Consume<TSink>(AnthropicEventDecoder decoder, in AnthropicEvent e, ref TSink sink)
+        where TSink : ITextSink
+    {
+        sink.Event();
+        if (e.Kind == AnthropicEventKind.ContentBlockDelta)
+        {
+            ref readonly DeltaView delta = ref e.Delta;
+            if (delta.Kind == DeltaKind.Text)
+            {
+                sink.Add(decoder.Unescape(delta.Text));
+            }
+            else if (delta.Kind == DeltaKind.InputJson)
+            {
+                sink.AddJson(decoder.Unescape(delta.PartialJson));
+            }
+        }
     }
 
     /// <summary>
@@ -179,31 +248,6 @@ internal static class MessageWorkloads
     {
         await using MessageStream messages = MessageStream.Create(stream, leaveOpen: true);
         return await messages.GetFinalMessageAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The naive consumer: System.Net.ServerSentEvents' string overload, then
-    /// <see cref="JsonDocument.Parse(string, JsonDocumentOptions)"/> on every event and the text
-    /// of each <c>text_delta</c> as a string.
-    /// </summary>
-    public static async Task<TSink> NaiveAsync<TSink>(Stream stream, TSink sink)
-        where TSink : ITextSink
-    {
-        await foreach (NetSse.SseItem<string> item in NetSse.SseParser.Create(stream).EnumerateAsync().ConfigureAwait(false))
-        {
-            using JsonDocument document = JsonDocument.Parse(item.Data);
-            JsonElement root = document.RootElement;
-            if (root.GetProperty("type").ValueEquals("content_block_delta"u8))
-            {
-                JsonElement delta = root.GetProperty("delta");
-                if (delta.GetProperty("type").ValueEquals("text_delta"u8))
-                {
-                    sink.Add(delta.GetProperty("text").GetString()!);
-                }
-            }
-        }
-
-        return sink;
     }
 
     /// <summary>The Anthropic SDK: <c>Messages.CreateStreaming</c>, <c>TryPickContentBlockDelta</c>, then <c>Delta.TryPickText</c>.</summary>

@@ -2,9 +2,8 @@ using System;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Linq;
+using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 using SseCore.Tests.Infrastructure;
 
@@ -15,7 +14,13 @@ public enum LineEnding
 {
     LF,
     CRLF,
-    CR,
+}
+
+/// <summary>The size of a generated Anthropic stream (the value is MiB).</summary>
+public enum StreamSize
+{
+    MiB1 = 1,
+    MiB64 = 64,
 }
 
 /// <summary>The shape of a multi-line stream: five data lines per event, short or long.</summary>
@@ -28,37 +33,20 @@ public enum MultiLineShape
     Long,
 }
 
-/// <summary>The size of the single data line of the linearity benchmarks.</summary>
-public enum HugeLineSize
-{
-    MiB1 = 1,
-    MiB4 = 4,
-    MiB16 = 16,
-}
-
-/// <summary>The Anthropic Messages streams of the decoding benchmarks.</summary>
-public enum MessageShape
-{
-    /// <summary>The suite's ~1 MiB text stream (<see cref="Payloads.Anthropic"/> with LF): one text block of short deltas.</summary>
-    Text,
-
-    /// <summary>
-    /// ~1 MiB in the style of the recorded fixtures: alternating text and <c>tool_use</c> blocks,
-    /// <c>input_json_delta</c> fragments of a file-writing tool's input (escaped twice on the
-    /// wire), JSON escapes and raw non-ASCII UTF-8 in the text, 0 to 15 spaces of padding before
-    /// each event's closing brace, and an occasional ping.
-    /// </summary>
-    ToolUse,
-}
-
 /// <summary>What every parse of a stream must observe; the generator records it as it writes.</summary>
 /// <param name="Events">Dispatched events.</param>
 /// <param name="Deltas">Events whose type is <c>content_block_delta</c>.</param>
-/// <param name="DataBytes">Sum of the data lengths in UTF-8 bytes (also UTF-16 chars, except in <see cref="MessageShape.ToolUse"/>, which has non-ASCII text).</param>
+/// <param name="DataBytes">Sum of the data lengths in UTF-8 bytes.</param>
+/// <param name="DataChars">Sum of the data lengths in UTF-16 chars (what a parser that hands out strings sees).</param>
+/// <param name="Lines">Line ends in the stream (each CRLF counted once): what the newline-counting floor must find.</param>
 /// <param name="Digest">FNV-1a over each event's type and data, see <see cref="EventDigest"/>.</param>
-internal readonly record struct Expected(long Events, long Deltas, long DataBytes, ulong Digest)
+internal readonly record struct Expected(long Events, long Deltas, long DataBytes, long DataChars, long Lines, ulong Digest)
 {
+    /// <summary>The tally of a parser that hands out UTF-8 data.</summary>
     public Tally Tally => new(Events, Deltas, DataBytes);
+
+    /// <summary>The tally of a parser that hands out data as strings.</summary>
+    public Tally CharTally => new(Events, Deltas, DataChars);
 }
 
 /// <summary>A generated stream and what parsing it must give.</summary>
@@ -68,11 +56,38 @@ internal sealed record Payload(byte[] Bytes, Expected Expected);
 /// <param name="TextDeltas">The <c>text_delta</c> events.</param>
 /// <param name="Text">Every text block's text, unescaped, concatenated in block order.</param>
 /// <param name="JsonDeltas">The <c>input_json_delta</c> events.</param>
-/// <param name="ToolInputs">Each <c>tool_use</c> block's input, in block order (JSON as generated).</param>
+/// <param name="ToolInputs">Each <c>tool_use</c> block's input, in block order (JSON as generated, unescaped once: what the fragments join to).</param>
 /// <param name="Blocks">Content blocks in the message.</param>
 internal sealed record MessageExpected(long TextDeltas, string Text, long JsonDeltas, IReadOnlyList<string> ToolInputs, int Blocks)
 {
     public long TextUtf8Bytes { get; } = Encoding.UTF8.GetByteCount(Text);
+
+    /// <summary>The joined <c>partial_json</c> fragments, unescaped, in UTF-8 bytes.</summary>
+    public long JsonUtf8Bytes { get; } = Sum(ToolInputs, Encoding.UTF8.GetByteCount);
+
+    /// <summary>The joined <c>partial_json</c> fragments, unescaped, in UTF-16 chars.</summary>
+    public long JsonChars { get; } = Sum(ToolInputs, s => s.Length);
+
+    /// <summary>
+    /// The size of the final message, the yardstick of the whole-stream allocation benchmark:
+    /// what the final <c>Message</c> must hold for its public properties, at least. Each text
+    /// block's <c>Text</c> as a string (2 bytes per UTF-16 char), each tool input's
+    /// <c>InputJson</c> as a string (2 bytes per char) and its parsed <c>Input</c> (a
+    /// <c>JsonElement</c>, whose document keeps its own UTF-8 copy: 1 byte per UTF-8 byte). Object
+    /// headers, the usage and the ids are left out: they are the "constant".
+    /// </summary>
+    public long MessageBytes => (2 * Text.Length) + (2 * JsonChars) + JsonUtf8Bytes;
+
+    private static long Sum(IReadOnlyList<string> values, Func<string, int> size)
+    {
+        long total = 0;
+        foreach (string value in values)
+        {
+            total += size(value);
+        }
+
+        return total;
+    }
 }
 
 /// <summary>A generated Messages stream, what its SSE parse must give, and what decoding it must give.</summary>
@@ -81,34 +96,39 @@ internal sealed record MessagePayload(Payload Sse, MessageExpected Message);
 /// <summary>Deterministic generators for the benchmark streams, cached per shape.</summary>
 internal static class Payloads
 {
-    public const int TargetStreamBytes = 1 << 20;
+    public const int MultiLineStreamBytes = 1 << 20;
 
-    private static readonly ConcurrentDictionary<LineEnding, Payload> AnthropicCache = new();
+    private static readonly ConcurrentDictionary<(StreamSize, LineEnding), MessagePayload> StreamCache = new();
     private static readonly ConcurrentDictionary<MultiLineShape, Payload> MultiLineCache = new();
-    private static readonly ConcurrentDictionary<MessageShape, MessagePayload> MessageCache = new();
 
-    // Token-sized pieces of English, with the JSON escapes real text deltas carry.
-    private static readonly string[] Tokens =
+    // Words of a text delta, each with its leading space: ASCII, nothing to escape.
+    private static readonly string[] Words =
     [
-        "The", " model", " streams", " its", " answer", " as", " a", " sequence", " of", " small",
-        " deltas", ",", ".", " and", " each", " one", " is", " a", " JSON", " object", " with",
-        " text", ":", " \\\"quoted\\\"", "\\n", "\\n\\n", " -", " 42", " tokens", " per", " second",
-        " Server", "-Sent", " Events", " parser", " allocates", " nothing", " (", ")", " for",
-        " example", " `code`", " the", " of", " to", " in", " that", " it", " we", " you",
+        " the", " model", " streams", " its", " answer", " as", " a", " sequence", " of", " small",
+        " deltas", " and", " each", " one", " is", " JSON", " object", " with", " text", " tokens",
+        " per", " second", " Server-Sent", " Events", " parser", " allocates", " nothing", " for",
+        " example", " `code`", " that", " it", " we", " you", " 42", " (see", " below),", " weather.",
     ];
 
-    // The tokens above as the text they stand for, decoded by System.Text.Json.
-    private static readonly string[] PlainTokens = Tokens.Select(t => JsonSerializer.Deserialize<string>("\"" + t + "\"")!).ToArray();
-
-    // Text tokens of the fixture-like stream, unescaped: quotes, backslashes, newlines, tabs and raw non-ASCII.
-    private static readonly string[] FixtureTokens =
+    // Pieces with JSON escapes: on the wire (escaped) and as the text they stand for.
+    private static readonly (string Wire, string Plain)[] Escaped =
     [
-        "I", "'ll", " write", " the", " file", " now", ".", " The", " weather", " in", " San", " Francisco",
-        " is", " 18", "°C", " —", " café", " naïve", " \"quoted\"", "\n", "\n\n", "C:\\temp", "\t", " →",
-        " résumé", " …", " `Main()`", " returns", " 0", ",", " then", " I", " check", " it", ":",
+        ("\\n", "\n"),
+        ("\\n\\n", "\n\n"),
+        (" \\\"quoted\\\"", " \"quoted\""),
+        (" caf\\u00e9", " café"),
+        (" C:\\\\temp", " C:\\temp"),
+        ("\\t", "\t"),
+        (" \\u2014", " —"),
     ];
 
-    // Lines of the source file the tool writes: quotes, backslashes and a degree sign.
+    // Raw non-ASCII UTF-8, emoji (surrogate pairs in UTF-16) included.
+    private static readonly string[] NonAscii =
+    [
+        " café", " naïve", " —", " →", " 18 °C", " …", " 😀", " 🚀", " 日本語", " Ünïcödé", " 👍🏽",
+    ];
+
+    // Lines of the file the tool writes: quotes, backslashes, tabs and BMP non-ASCII (fragments are cut by char).
     private static readonly string[] CodeLines =
     [
         "using System;",
@@ -117,16 +137,20 @@ internal static class Payloads
         "{",
         "    public static string Format(double celsius) => $\"{celsius:F1} °C\";",
         "    public const string Path = \"C:\\data\\weather.json\";",
-        "    // \"quoted\" comment with a tab:\there",
+        "    // \"quoted\" comment with a tab:\there — and a café",
         "    public static void Main() => Console.WriteLine(Format(18.5));",
         "}",
     ];
 
-    /// <summary>An Anthropic Messages stream of about 1 MiB: message_start, content_block_start, thousands of text deltas with pings, then the closing events.</summary>
-    public static Payload Anthropic(LineEnding ending) => AnthropicCache.GetOrAdd(ending, BuildAnthropic);
-
-    /// <summary>A Messages stream of about 1 MiB (LF) and what decoding it must give.</summary>
-    public static MessagePayload AnthropicMessage(MessageShape shape) => MessageCache.GetOrAdd(shape, BuildMessage);
+    /// <summary>
+    /// An Anthropic Messages stream as the API sends it, of about <paramref name="size"/>:
+    /// <c>message_start</c>; a text block of <c>text_delta</c>s of 1 to 30 words (about 40 % with
+    /// JSON escapes such as <c>\n</c>, <c>\"</c> and <c>\u00e9</c>, about 30 % with raw non-ASCII
+    /// UTF-8, emoji included) and a <c>ping</c> every 100 events; a <c>tool_use</c> block whose
+    /// input (about 1/32 of the stream) arrives as <c>input_json_delta</c> fragments of 8 to 40
+    /// chars, the first one empty; <c>message_delta</c> with usage; <c>message_stop</c>.
+    /// </summary>
+    public static MessagePayload Stream(StreamSize size, LineEnding ending) => StreamCache.GetOrAdd((size, ending), static k => BuildStream(k.Item1, k.Item2));
 
     /// <summary>About 1 MiB of events with five data lines each; every other event has no <c>event</c> line (type <c>message</c>).</summary>
     public static Payload MultiLine(MultiLineShape shape) => MultiLineCache.GetOrAdd(shape, BuildMultiLine);
@@ -145,138 +169,97 @@ internal static class Payloads
         bytes[^1] = (byte)'\n';
         var digest = new EventDigest();
         digest.Add("message"u8, bytes.AsSpan(6, dataBytes));
-        return new Payload(bytes, new Expected(1, 0, dataBytes, digest.Value));
+        return new Payload(bytes, new Expected(1, 0, dataBytes, dataBytes, 2, digest.Value));
     }
 
-    private static Payload BuildAnthropic(LineEnding ending) => BuildAnthropic(ending, plain: null, out _);
-
-    private static MessagePayload BuildMessage(MessageShape shape)
+    private static MessagePayload BuildStream(StreamSize size, LineEnding ending)
     {
-        if (shape == MessageShape.Text)
-        {
-            var plain = new StringBuilder();
-            Payload sse = BuildAnthropic(LineEnding.LF, plain, out int deltas);
-            return new MessagePayload(sse, new MessageExpected(deltas, plain.ToString(), 0, [], 1));
-        }
-
-        return BuildToolUse();
-    }
-
-    /// <param name="ending">The line end.</param>
-    /// <param name="plain">When not null, receives the text the deltas carry, unescaped.</param>
-    /// <param name="deltas">The number of text deltas written.</param>
-    private static Payload BuildAnthropic(LineEnding ending, StringBuilder? plain, out int deltas)
-    {
-        var w = new EventWriter(ending);
-        w.Event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01XFDUDYJgAACzvnptvVoYEL\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":472,\"output_tokens\":2}}}");
-        w.Event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
-        w.Event("ping", "{\"type\": \"ping\"}");
-        var random = new Random(20261124);
-        var text = new StringBuilder();
-        deltas = 0;
-        while (w.Length < TargetStreamBytes - 512)
-        {
-            text.Clear();
-            int count = random.Next(1, 5);
-            for (int i = 0; i < count; i++)
-            {
-                int token = random.Next(Tokens.Length);
-                text.Append(Tokens[token]);
-                plain?.Append(PlainTokens[token]);
-            }
-
-            w.Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + text + "\"}}");
-            if (++deltas % 1000 == 0)
-            {
-                w.Event("ping", "{\"type\": \"ping\"}");
-            }
-        }
-
-        w.Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
-        w.Event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + deltas * 2 + "}}");
-        w.Event("message_stop", "{\"type\":\"message_stop\"}");
-        return w.ToPayload();
-    }
-
-    /// <summary>
-    /// Rounds of a text block (20 to 60 deltas) and a <c>tool_use</c> block whose input is
-    /// <c>{"path":…,"content":…}</c> cut into fragments of 8 to 40 characters, in the wire style of
-    /// <c>tests/fixtures/anthropic/tool_use_recorded.sse</c>, until about 1 MiB.
-    /// </summary>
-    private static MessagePayload BuildToolUse()
-    {
-        var w = new EventWriter(LineEnding.LF);
-        var random = new Random(20261125);
-        string Pad() => new(' ', random.Next(0, 16));
-
-        w.Event("message_start", "{\"type\":\"message_start\",\"message\":{\"model\":\"claude-sonnet-4-5-20250929\",\"id\":\"msg_01P7nF1bmxyzFZjF8zwbUDBM\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":394,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"cache_creation\":{\"ephemeral_5m_input_tokens\":0,\"ephemeral_1h_input_tokens\":0},\"output_tokens\":1,\"service_tier\":\"standard\"}}" + Pad() + "}");
-        var allText = new StringBuilder();
-        var inputs = new List<string>();
-        var piece = new StringBuilder();
-        var code = new StringBuilder();
-        long textDeltas = 0, jsonDeltas = 0;
-        int index = 0;
+        long target = (long)size << 20;
+        var w = new EventWriter(ending, (int)target + 4096);
+        var random = new Random(20261124 + (int)size);
+        var plain = new StringBuilder((int)Math.Min(target, int.MaxValue / 4));
+        var wire = new StringBuilder(1024);
+        var piece = new StringBuilder(1024);
+        long textDeltas = 0, jsonDeltas = 0, sincePing = 0;
 
         void MaybePing()
         {
-            if (random.Next(200) == 0)
+            if (++sincePing >= 100)
             {
+                sincePing = 0;
                 w.Event("ping", "{\"type\": \"ping\"}");
             }
         }
 
-        while (w.Length < TargetStreamBytes - 8192)
+        w.Event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01XFDUDYJgAACzvnptvVoYEL\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5-20250929\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":472,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":2,\"service_tier\":\"standard\"}}}");
+        w.Event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+        w.Event("ping", "{\"type\": \"ping\"}");
+
+        // The tool input, built first: the text block fills what it leaves.
+        var code = new StringBuilder();
+        while (code.Length < target / 32)
         {
-            w.Event("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + index + ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}" + Pad() + "}");
-            int count = random.Next(20, 61);
-            for (int d = 0; d < count; d++)
-            {
-                piece.Clear();
-                int tokens = random.Next(1, 5);
-                for (int i = 0; i < tokens; i++)
-                {
-                    piece.Append(FixtureTokens[random.Next(FixtureTokens.Length)]);
-                }
-
-                allText.Append(piece);
-                textDeltas++;
-                w.Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":" + index + ",\"delta\":{\"type\":\"text_delta\",\"text\":\"" + JsonEscape(piece.ToString()) + "\"}" + Pad() + "}");
-                MaybePing();
-            }
-
-            w.Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + index + Pad() + "}");
-            index++;
-
-            code.Clear();
-            int lines = random.Next(20, 60);
-            for (int i = 0; i < lines; i++)
-            {
-                code.Append(CodeLines[random.Next(CodeLines.Length)]).Append('\n');
-            }
-
-            string input = "{\"path\":\"src/Weather/Report" + index + ".cs\",\"content\":\"" + JsonEscape(code.ToString()) + "\"}";
-            inputs.Add(input);
-            w.Event("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + index + ",\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_017QoD96fYwGzCWvLfa" + index.ToString("D5", System.Globalization.CultureInfo.InvariantCulture) + "\",\"name\":\"write_file\",\"input\":{}}" + Pad() + "}");
-
-            // The API's first input_json_delta is empty.
-            w.Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":" + index + ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\"}" + Pad() + "}");
-            jsonDeltas++;
-            for (int at = 0; at < input.Length;)
-            {
-                int length = Math.Min(random.Next(8, 41), input.Length - at);
-                w.Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":" + index + ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"" + JsonEscape(input.Substring(at, length)) + "\"}" + Pad() + "}");
-                jsonDeltas++;
-                at += length;
-                MaybePing();
-            }
-
-            w.Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + index + Pad() + "}");
-            index++;
+            code.Append(CodeLines[random.Next(CodeLines.Length)]).Append('\n');
         }
 
-        w.Event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"input_tokens\":394,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":" + (textDeltas + jsonDeltas) + "}" + Pad() + "}");
-        w.Event("message_stop", "{\"type\":\"message_stop\"" + Pad() + "}");
-        return new MessagePayload(w.ToPayload(), new MessageExpected(textDeltas, allText.ToString(), jsonDeltas, inputs, index));
+        string input = "{\"path\":\"src/Weather/Report.cs\",\"content\":\"" + JsonEscape(code.ToString()) + "\"}";
+        long textUntil = target - (input.Length * 6L) - 1024;
+
+        while (w.Length < textUntil)
+        {
+            wire.Clear();
+            piece.Clear();
+            int words = random.Next(1, 31);
+            int escapeAt = random.NextDouble() < 0.4 ? random.Next(words) : -1;
+            int nonAsciiAt = random.NextDouble() < 0.3 ? random.Next(words) : -1;
+            for (int i = 0; i < words; i++)
+            {
+                if (i == escapeAt)
+                {
+                    (string escapedWire, string escapedPlain) = Escaped[random.Next(Escaped.Length)];
+                    wire.Append(escapedWire);
+                    piece.Append(escapedPlain);
+                }
+                else if (i == nonAsciiAt)
+                {
+                    string s = NonAscii[random.Next(NonAscii.Length)];
+                    wire.Append(s);
+                    piece.Append(s);
+                }
+                else
+                {
+                    string s = Words[random.Next(Words.Length)];
+                    wire.Append(s);
+                    piece.Append(s);
+                }
+            }
+
+            plain.Append(piece);
+            textDeltas++;
+            w.Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + wire + "\"}}");
+            MaybePing();
+        }
+
+        w.Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+
+        w.Event("content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_017QoD96fYwGzCWvLfa00001\",\"name\":\"write_file\",\"input\":{}}}");
+
+        // The API's first input_json_delta is empty.
+        w.Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\"}}");
+        jsonDeltas++;
+        for (int at = 0; at < input.Length;)
+        {
+            int length = Math.Min(random.Next(8, 41), input.Length - at);
+            w.Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"" + JsonEscape(input.Substring(at, length)) + "\"}}");
+            jsonDeltas++;
+            at += length;
+            MaybePing();
+        }
+
+        w.Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}");
+        w.Event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"input_tokens\":472,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":" + (textDeltas + jsonDeltas).ToString(CultureInfo.InvariantCulture) + "}}");
+        w.Event("message_stop", "{\"type\":\"message_stop\"}");
+        return new MessagePayload(w.ToPayload(), new MessageExpected(textDeltas, plain.ToString(), jsonDeltas, [input], 2));
     }
 
     /// <summary>A JSON string's content: quotes, backslashes and control characters escaped, everything else (non-ASCII too) as is.</summary>
@@ -300,7 +283,7 @@ internal static class Payloads
                     sb.Append("\\t");
                     break;
                 case < ' ':
-                    sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     break;
                 default:
                     sb.Append(c);
@@ -313,19 +296,19 @@ internal static class Payloads
 
     private static Payload BuildMultiLine(MultiLineShape shape)
     {
-        var w = new EventWriter(LineEnding.LF);
+        var w = new EventWriter(LineEnding.LF, MultiLineStreamBytes + 4096);
         var random = new Random(5);
         int lineLength = shape == MultiLineShape.Short ? 16 : 160;
         var lines = new string[5];
         int n = 0;
-        while (w.Length < TargetStreamBytes - 2048)
+        while (w.Length < MultiLineStreamBytes - 2048)
         {
             for (int i = 0; i < lines.Length; i++)
             {
                 var line = new StringBuilder(lineLength + 8);
                 while (line.Length < lineLength)
                 {
-                    line.Append(Tokens[random.Next(Tokens.Length)]);
+                    line.Append(Words[random.Next(Words.Length)]);
                 }
 
                 lines[i] = line.ToString();
@@ -337,49 +320,56 @@ internal static class Payloads
         return w.ToPayload();
     }
 
-    /// <summary>Writes events and records what a parser must see.</summary>
-    private sealed class EventWriter(LineEnding ending)
+    /// <summary>Writes events as UTF-8 and records what a parser must see.</summary>
+    private sealed class EventWriter(LineEnding ending, int capacity)
     {
-        private readonly string _eol = ending switch
-        {
-            LineEnding.LF => "\n",
-            LineEnding.CRLF => "\r\n",
-            _ => "\r",
-        };
-
-        private readonly StringBuilder _text = new();
+        private readonly byte[] _eol = ending == LineEnding.LF ? [(byte)'\n'] : [(byte)'\r', (byte)'\n'];
+        private readonly ArrayBufferWriter<byte> _bytes = new(capacity);
         private EventDigest _digest;
         private long _events;
         private long _deltas;
         private long _dataBytes;
+        private long _dataChars;
+        private long _lines;
 
-        public int Length => _text.Length;
+        public long Length => _bytes.WrittenCount;
 
         public void Event(string? type, params string[] dataLines)
         {
+            ReadOnlySpan<byte> typeBytes = type is null ? "message"u8 : Encoding.UTF8.GetBytes(type);
             if (type is not null)
             {
-                _text.Append("event: ").Append(type).Append(_eol);
+                Line("event: ", type);
             }
 
             foreach (string line in dataLines)
             {
-                _text.Append("data: ").Append(line).Append(_eol);
+                Line("data: ", line);
             }
 
-            _text.Append(_eol);
+            _bytes.Write(_eol);
+            _lines++;
 
             string data = string.Join("\n", dataLines);
+            byte[] dataBytes = Encoding.UTF8.GetBytes(data);
             _events++;
             _deltas += type == "content_block_delta" ? 1 : 0;
-            _dataBytes += Encoding.UTF8.GetByteCount(data);
-            _digest.Add(Encoding.UTF8.GetBytes(type ?? "message"), Encoding.UTF8.GetBytes(data));
+            _dataBytes += dataBytes.Length;
+            _dataChars += data.Length;
+            _digest.Add(typeBytes, dataBytes);
         }
 
-        public Payload ToPayload()
+        public Payload ToPayload() =>
+            new(_bytes.WrittenSpan.ToArray(), new Expected(_events, _deltas, _dataBytes, _dataChars, _lines, _digest.Value));
+
+        private void Line(string field, string value)
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(_text.ToString());
-            return new Payload(bytes, new Expected(_events, _deltas, _dataBytes, _digest.Value));
+            Span<byte> destination = _bytes.GetSpan(field.Length + Encoding.UTF8.GetMaxByteCount(value.Length));
+            int n = Encoding.UTF8.GetBytes(field, destination);
+            n += Encoding.UTF8.GetBytes(value, destination.Slice(n));
+            _bytes.Advance(n);
+            _bytes.Write(_eol);
+            _lines++;
         }
     }
 }

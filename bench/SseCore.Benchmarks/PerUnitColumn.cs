@@ -20,6 +20,12 @@ internal enum PerUnitKind
 
     /// <summary>Bytes allocated by one operation divided by its units.</summary>
     BytesPerUnit,
+
+    /// <summary>Bytes allocated by one operation divided by its units (bytes too): a ratio.</summary>
+    AllocatedRatio,
+
+    /// <summary>Bytes allocated by one operation minus twice its units (bytes): what is left over a budget of twice the units.</summary>
+    AllocatedOverTwice,
 }
 
 /// <summary>
@@ -68,7 +74,12 @@ internal sealed class PerUnitColumn(string name, string legend, PerUnitKind kind
         }
 
         long? allocated = report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase);
-        return allocated is null ? "NA" : ((double)allocated.Value / units).ToString("F3", CultureInfo.InvariantCulture);
+        return allocated is null ? "NA" : kind switch
+        {
+            PerUnitKind.AllocatedRatio => ((double)allocated.Value / units).ToString("F2", CultureInfo.InvariantCulture),
+            PerUnitKind.AllocatedOverTwice => (allocated.Value - (2 * units)).ToString("N0", CultureInfo.InvariantCulture),
+            _ => ((double)allocated.Value / units).ToString("F3", CultureInfo.InvariantCulture),
+        };
     }
 
     public bool IsAvailable(Summary summary) => true;
@@ -76,4 +87,12 @@ internal sealed class PerUnitColumn(string name, string legend, PerUnitKind kind
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 
     public override string ToString() => ColumnName;
+
+    /// <summary>The three per-event columns: events per operation, median ns per event, allocated bytes per event.</summary>
+    public static IColumn[] PerEvent(Func<BenchmarkCase, long> eventsPerOperation) =>
+    [
+        new PerUnitColumn("Events", "Events in one operation (one whole stream)", PerUnitKind.Count, eventsPerOperation),
+        new PerUnitColumn("Median ns/event", "Median divided by Events", PerUnitKind.NanosecondsPerUnit, eventsPerOperation),
+        new PerUnitColumn("B/event", "Allocated divided by Events", PerUnitKind.BytesPerUnit, eventsPerOperation),
+    ];
 }

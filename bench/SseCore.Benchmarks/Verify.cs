@@ -20,15 +20,20 @@ namespace SseCore.Benchmarks;
 /// </summary>
 internal static class Verify
 {
-    public static void Same(string benchmark, Tally actual, Expected expected)
+    public static void Same(string benchmark, Tally actual, Expected expected) => Same(benchmark, actual, expected.Tally);
+
+    public static void Same(string benchmark, Task<Tally> actual, Expected expected) =>
+        Same(benchmark, actual.GetAwaiter().GetResult(), expected.Tally);
+
+    public static void Same(string benchmark, Tally actual, Tally expected)
     {
-        if (actual != expected.Tally)
+        if (actual != expected)
         {
-            throw new InvalidOperationException($"{benchmark}: got {actual}, expected {expected.Tally}.");
+            throw new InvalidOperationException($"{benchmark}: got {actual}, expected {expected}.");
         }
     }
 
-    public static void Same(string benchmark, Task<Tally> actual, Expected expected) =>
+    public static void Same(string benchmark, Task<Tally> actual, Tally expected) =>
         Same(benchmark, actual.GetAwaiter().GetResult(), expected);
 
     /// <summary>A text-streaming benchmark's own result: the number of text deltas and their length, in bytes or in chars.</summary>
@@ -57,6 +62,44 @@ internal static class Verify
 
     public static void Text(string benchmark, Task<CollectingSink> sink, MessageExpected expected) =>
         Text(benchmark, sink.GetAwaiter().GetResult(), expected);
+
+    /// <summary>A decoding loop run with a <see cref="CollectingSink"/>: the whole text, and the joined tool-input fragments, character for character.</summary>
+    public static void Decoded(string benchmark, CollectingSink sink, MessageExpected expected)
+    {
+        Text(benchmark, sink, expected);
+        SameText(benchmark + " (partial_json)", sink.Json, string.Concat(expected.ToolInputs));
+    }
+
+    public static void Decoded(string benchmark, Task<CollectingSink> sink, MessageExpected expected) =>
+        Decoded(benchmark, sink.GetAwaiter().GetResult(), expected);
+
+    /// <summary>A decoding benchmark's own result: events, text deltas and tool-input fragments, and their lengths in bytes or chars.</summary>
+    public static void Decoded(string benchmark, DecodeTally actual, MessagePayload payload, bool utf16)
+    {
+        MessageExpected m = payload.Message;
+        var want = new DecodeTally(
+            payload.Sse.Expected.Events,
+            m.TextDeltas,
+            utf16 ? m.Text.Length : m.TextUtf8Bytes,
+            m.JsonDeltas,
+            utf16 ? m.JsonChars : m.JsonUtf8Bytes);
+        if (actual != want)
+        {
+            throw new InvalidOperationException($"{benchmark}: got {actual}, expected {want} ({(utf16 ? "UTF-16 chars" : "UTF-8 bytes")}).");
+        }
+    }
+
+    public static void Decoded(string benchmark, Task<CountingSink> actual, MessagePayload payload, bool utf16) =>
+        Decoded(benchmark, actual.GetAwaiter().GetResult().DecodeTally, payload, utf16);
+
+    /// <summary>A count that must equal what the generator recorded.</summary>
+    public static void Count(string benchmark, string what, long actual, long expected)
+    {
+        if (actual != expected)
+        {
+            throw new InvalidOperationException($"{benchmark}: {actual} {what}, expected {expected}.");
+        }
+    }
 
     /// <summary>SseCore's final message: complete blocks, the whole text, and every tool input.</summary>
     public static void FinalMessage(string benchmark, Message message, MessageExpected expected)

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.IO;
+using System.Text;
 using System.Threading.Tasks;
 using NetSse = System.Net.ServerSentEvents;
 
@@ -60,29 +61,6 @@ internal static class Workloads
         return new Tally(events, deltas, bytes);
     }
 
-    /// <summary>SseCore: the stream fed in buffers of <paramref name="bufferSize"/> bytes, a new tokenizer per buffer over one state.</summary>
-    public static Tally TokenizerBuffers(ReadOnlySpan<byte> stream, int bufferSize, SseParserOptions? options = null)
-    {
-        using var state = new SseParserState(options);
-        long events = 0, deltas = 0, bytes = 0;
-        for (int offset = 0; offset < stream.Length; offset += bufferSize)
-        {
-            int length = Math.Min(bufferSize, stream.Length - offset);
-            var tokenizer = new SseTokenizer(stream.Slice(offset, length), isFinalBlock: offset + length == stream.Length, state);
-            while (tokenizer.TryRead(out SseEvent e))
-            {
-                events++;
-                bytes += e.Data.Length;
-                if (e.EventTypeEquals(DeltaType))
-                {
-                    deltas++;
-                }
-            }
-        }
-
-        return new Tally(events, deltas, bytes);
-    }
-
     /// <summary>SseCore: <see cref="SseReader"/> over a <see cref="Stream"/> (a <c>PipeReader</c> inside).</summary>
     public static async Task<Tally> ReaderAsync(Stream stream, SseParserOptions? options = null)
     {
@@ -100,14 +78,6 @@ internal static class Workloads
         }
 
         return new Tally(events, deltas, bytes);
-    }
-
-    /// <summary>SseCore: <see cref="SseParser.Parse{THandler}(ReadOnlySpan{byte}, ref THandler, SseParserOptions?)"/> with a struct handler.</summary>
-    public static Tally Handler(ReadOnlySpan<byte> stream, SseParserOptions? options = null)
-    {
-        var handler = new TallyHandler();
-        SseParser.Parse(stream, ref handler, options);
-        return new Tally(handler.Events, handler.Deltas, handler.DataBytes);
     }
 
     /// <summary>System.Net.ServerSentEvents, byte overload (item = data length), enumerated synchronously.</summary>
@@ -144,41 +114,108 @@ internal static class Workloads
         return new Tally(events, deltas, bytes);
     }
 
-    /// <summary>System.Net.ServerSentEvents, string overload (what the Anthropic C# SDK uses), enumerated asynchronously.</summary>
-    public static async Task<Tally> PeerStringAsync(Stream stream)
+    /// <summary>System.Net.ServerSentEvents, string overload, enumerated synchronously.</summary>
+    public static Tally PeerStringSync(Stream stream)
     {
-        long events = 0, deltas = 0, bytes = 0;
-        await foreach (NetSse.SseItem<string> item in NetSse.SseParser.Create(stream).EnumerateAsync().ConfigureAwait(false))
+        long events = 0, deltas = 0, chars = 0;
+        foreach (NetSse.SseItem<string> item in NetSse.SseParser.Create(stream).Enumerate())
         {
             events++;
-            bytes += item.Data.Length;
+            chars += item.Data.Length;
             if (item.EventType == DeltaTypeString)
             {
                 deltas++;
             }
         }
 
-        return new Tally(events, deltas, bytes);
+        return new Tally(events, deltas, chars);
     }
 
-    private struct TallyHandler : ISseHandler
+    /// <summary>
+    /// The naive parser many SDKs shipped (the Anthropic SDK before it moved to SseParser, Semantic
+    /// Kernel, System.ClientModel): <see cref="StreamReader.ReadLine"/>, a string per line, the
+    /// field split off with <c>Substring</c>, data lines joined with a <see cref="StringBuilder"/>
+    /// and dispatched as a string at the blank line. It follows the spec's field rules (comments,
+    /// one optional space, "message" as the default type, multi-line data).
+    /// </summary>
+    public static Tally NaiveReadLine(Stream stream)
     {
-        public long Events;
-        public long Deltas;
-        public long DataBytes;
-
-        public void OnEvent(SseEvent sseEvent)
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+        var data = new StringBuilder();
+        string type = "message";
+        bool hasData = false;
+        long events = 0, deltas = 0, chars = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
         {
-            Events++;
-            DataBytes += sseEvent.Data.Length;
-            if (sseEvent.EventTypeEquals(DeltaType))
+            if (line.Length == 0)
             {
-                Deltas++;
+                if (hasData)
+                {
+                    string payload = data.ToString();
+                    events++;
+                    chars += payload.Length;
+                    if (type == DeltaTypeString)
+                    {
+                        deltas++;
+                    }
+                }
+
+                type = "message";
+                data.Clear();
+                hasData = false;
+                continue;
+            }
+
+            if (line[0] == ':')
+            {
+                continue;
+            }
+
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            string field = colon < 0 ? line : line.Substring(0, colon);
+            string value = colon < 0 ? string.Empty : line.Substring(colon + 1 < line.Length && line[colon + 1] == ' ' ? colon + 2 : colon + 1);
+            switch (field)
+            {
+                case "event":
+                    type = value.Length == 0 ? "message" : value;
+                    break;
+                case "data":
+                    if (hasData)
+                    {
+                        data.Append('\n');
+                    }
+
+                    data.Append(value);
+                    hasData = true;
+                    break;
             }
         }
 
-        public readonly void OnComment(ReadOnlySpan<byte> comment)
+        return new Tally(events, deltas, chars);
+    }
+
+    /// <summary>
+    /// A floor, not a parser: the bytes read from <paramref name="stream"/> in 64 KiB reads and
+    /// their line ends found with the vectorized <see cref="MemoryExtensions.IndexOf{T}(ReadOnlySpan{T}, T)"/>,
+    /// one search per line, as a line-based parser must at least do. Returns the number of LFs
+    /// (a CRLF counts once); every line of the generated streams ends with one.
+    /// </summary>
+    public static long FloorReadCountLines(Stream stream, byte[] buffer)
+    {
+        long lines = 0;
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
         {
+            ReadOnlySpan<byte> span = buffer.AsSpan(0, read);
+            int at;
+            while ((at = span.IndexOf((byte)'\n')) >= 0)
+            {
+                lines++;
+                span = span.Slice(at + 1);
+            }
         }
+
+        return lines;
     }
 }
