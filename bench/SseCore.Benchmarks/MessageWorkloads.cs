@@ -132,9 +132,13 @@ internal static class MessageWorkloads
         using var state = new SseParserState();
         var tokenizer = new SseTokenizer(stream, isFinalBlock: true, state);
         var decoder = new AnthropicEventDecoder();
+
+        // One event reused, decoded in place: the hot-loop form (no 1,184-byte copy per event).
+        AnthropicEvent e = default;
         while (tokenizer.TryRead(out SseEvent sse))
         {
-            Consume(decoder, decoder.Decode(sse), ref sink);
+            decoder.Decode(sse, ref e);
+            Consume(decoder, in e, ref sink);
         }
 
         return sink;
