@@ -55,18 +55,53 @@ mkdir -p "$out"
 dotnet_path=$(command -v dotnet)
 
 # One target: afl-fuzz with stdin from /dev/null (with stdin closed it hangs and ignores -V) and
-# timeout as the backstop; its exit code and CPU time (user+sys of afl-fuzz and the target) saved.
+# timeout as the backstop; its exit code and wall time are saved.
 fuzz_one() {
   local t=$1 dir="$out/$1" rc=0
   mkdir -p "$dir"
   local start=$SECONDS
-  TIMEFORMAT='%U %S'
-  { time timeout $((seconds + 120)) afl-fuzz -i "fuzz/corpus/$t" -o "$dir" -x fuzz/sse.dict -t "$timeout_ms" -m none \
-      -V "$seconds" ${FUZZ_AFL_ARGS:-} -- "$dotnet_path" "$build/SseCore.Fuzz.dll" "$t" \
-      </dev/null >"$dir.log" 2>&1 || rc=$?; } 2>"$dir.cpu"
+  timeout $((seconds + 120)) afl-fuzz -i "fuzz/corpus/$t" -o "$dir" -x fuzz/sse.dict -t "$timeout_ms" -m none \
+    -V "$seconds" ${FUZZ_AFL_ARGS:-} -- "$dotnet_path" "$build/SseCore.Fuzz.dll" "$t" \
+    </dev/null >"$dir.log" 2>&1 || rc=$?
   echo "$rc" >"$dir.rc"
   echo $((SECONDS - start)) >"$dir.wall"
 }
+
+# CPU time per target: afl-fuzz kills its target at the end (and SharpFuzz's out-of-process child
+# is not its child at all), so rusage misses most of it. Instead /proc is sampled every 2 s: the
+# last utime+stime seen of each afl-fuzz and target process, summed per target.
+sample_cpu() {
+  local tck
+  tck=$(getconf CLK_TCK)
+  declare -A last=()
+  while [ -e "$out/.sampling" ]; do
+    for p in /proc/[0-9]*; do
+      local cmd
+      cmd=$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
+      local t=""
+      for x in $targets; do
+        case "$cmd" in
+          *"SseCore.Fuzz.dll $x "*|*"-o $out/$x "*) t=$x ;;
+        esac
+      done
+      [ -n "$t" ] || continue
+      local ticks
+      ticks=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "$p/stat" 2>/dev/null) || continue
+      last["$t ${p#/proc/}"]=$ticks
+    done
+    for x in $targets; do
+      local sum=0 k
+      for k in "${!last[@]}"; do
+        [ "${k%% *}" = "$x" ] && sum=$((sum + last[$k]))
+      done
+      echo "$sum $tck" >"$out/$x.cpu"
+    done
+    sleep 2
+  done
+}
+touch "$out/.sampling"
+sample_cpu &
+sampler=$!
 
 pending=()
 for t in $targets; do
@@ -78,6 +113,8 @@ for t in $targets; do
   fi
 done
 for p in "${pending[@]}"; do wait "$p"; done
+rm -f "$out/.sampling"
+wait "$sampler" || true
 
 bad=0
 for t in $targets; do
@@ -91,8 +128,8 @@ for t in $targets; do
     continue
   fi
   field() { sed -n "s/^$1 *: *//p" "$stats"; }
-  read -r user sys <"$dir.cpu" || true
-  echo "fuzz: $t: exit $rc, wall $(cat "$dir.wall") s, cpu $(awk "BEGIN { print ${user:-0} + ${sys:-0} }") s, $(field execs_done) execs ($(field execs_per_sec)/s), corpus $(field corpus_count), edges $(field edges_found)/$(field total_edges) ($(field bitmap_cvg)), crashes $(field saved_crashes), hangs $(field saved_hangs)"
+  read -r ticks tck <"$dir.cpu" || true
+  echo "fuzz: $t: exit $rc, wall $(cat "$dir.wall") s, cpu $(awk "BEGIN { printf \"%.0f\", ${ticks:-0} / ${tck:-100} }") s, $(field execs_done) execs ($(field execs_per_sec)/s), corpus $(field corpus_count), edges $(field edges_found)/$(field total_edges) ($(field bitmap_cvg)), crashes $(field saved_crashes), hangs $(field saved_hangs)"
   for f in "$dir"/default/crashes/id:* "$dir"/default/hangs/id:*; do
     [ -e "$f" ] || continue
     bad=1
