@@ -67,6 +67,11 @@ public static class AnthropicCheck
                 offset += size;
                 while (tokenizer.TryRead(out SseEvent sse))
                 {
+                    if (AnthropicEventDecoder.Classify(sse.EventType) == AnthropicEventKind.ContentBlockDelta)
+                    {
+                        CheckFastPath(sse);
+                    }
+
                     AnthropicEvent e;
                     try
                     {
@@ -93,6 +98,56 @@ public static class AnthropicCheck
         }
 
         ExpectSerializable("the accumulated message", accumulator.GetMessage());
+    }
+
+    /// <summary>
+    /// The decoder's fast path for deltas in the API's compact layout must decode exactly as the
+    /// general path: the same data with one leading space (which the fast path declines, and
+    /// JSON allows) must give the same view, or the same failure.
+    /// </summary>
+    private static void CheckFastPath(SseEvent sse)
+    {
+        string direct = DescribeDelta(sse);
+        var sb = new System.Text.StringBuilder("event: content_block_delta\n");
+        bool first = true;
+        foreach (string line in System.Text.Encoding.Latin1.GetString(sse.Data).Split('\n'))
+        {
+            sb.Append(first ? "data:  " : "data: ").Append(line).Append('\n');
+            first = false;
+        }
+
+        sb.Append('\n');
+        byte[] spaced = System.Text.Encoding.Latin1.GetBytes(sb.ToString());
+        using var state = new SseParserState(Options);
+        var tokenizer = new SseTokenizer(spaced.AsSpan(), isFinalBlock: true, state);
+        if (!tokenizer.TryRead(out SseEvent again))
+        {
+            throw new FuzzCheckFailedException("the re-encoded delta event did not parse");
+        }
+
+        string general = DescribeDelta(again);
+        if (direct != general)
+        {
+            throw new FuzzCheckFailedException($"the delta fast path and the general path disagree on <{FuzzChunks.Escape(sse.Data)}>\nAs sent:            {direct}\nWith a space first: {general}");
+        }
+    }
+
+    private static string DescribeDelta(SseEvent sse)
+    {
+        AnthropicEvent e;
+        try
+        {
+            e = new AnthropicEventDecoder().Decode(sse);
+        }
+        catch (AnthropicProtocolException)
+        {
+            return "throws AnthropicProtocolException";
+        }
+
+        ref readonly DeltaView d = ref e.Delta;
+        return $"index {e.Index}/{d.Index} kind {d.Kind} type {Show(d.TypeName)} text {Show(d.Text)} partial_json {Show(d.PartialJson)} thinking {Show(d.Thinking)} signature {Show(d.Signature)} payload {Show(d.Payload)} citation <{FuzzChunks.Escape(d.CitationJson)}> raw <{FuzzChunks.Escape(d.RawJson)}>";
+
+        static string Show(JsonText t) => t.HasValue ? $"<{FuzzChunks.Escape(t.RawUtf8)}>{(t.IsEscaped ? "(escaped)" : "")}" : "none";
     }
 
     private static void ReadMessageStream(byte[] stream, FuzzChunks chunks)
