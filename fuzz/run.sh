@@ -11,6 +11,7 @@
 #   FUZZ_TIMEOUT_MS=5000  afl-fuzz -t: an input that runs longer is a hang
 #   FUZZ_REUSE_BUILD=1    reuse fuzz/.build when it is already instrumented (never instrument twice)
 #   FUZZ_AFL_ARGS="..."   extra afl-fuzz arguments (e.g. "-p explore")
+#   FUZZ_RESUME=1         continue the afl-fuzz runs in FUZZ_OUT (afl-fuzz -i -) instead of starting over
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -50,7 +51,9 @@ fi
 
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 \
   AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
-rm -rf "$out"
+if [ "${FUZZ_RESUME:-0}" != 1 ]; then
+  rm -rf "$out"
+fi
 mkdir -p "$out"
 dotnet_path=$(command -v dotnet)
 
@@ -60,7 +63,11 @@ fuzz_one() {
   local t=$1 dir="$out/$1" rc=0
   mkdir -p "$dir"
   local start=$SECONDS
-  timeout $((seconds + 120)) afl-fuzz -i "fuzz/corpus/$t" -o "$dir" -x fuzz/sse.dict -t "$timeout_ms" -m none \
+  local input="fuzz/corpus/$t"
+  if [ "${FUZZ_RESUME:-0}" = 1 ] && [ -d "$dir/default/queue" ]; then
+    input=-
+  fi
+  timeout $((seconds + 120)) afl-fuzz -i "$input" -o "$dir" -x fuzz/sse.dict -t "$timeout_ms" -m none \
     -V "$seconds" ${FUZZ_AFL_ARGS:-} -- "$dotnet_path" "$build/SseCore.Fuzz.dll" "$t" \
     </dev/null >"$dir.log" 2>&1 || rc=$?
   echo "$rc" >"$dir.rc"
