@@ -57,6 +57,7 @@ public static class AnthropicCheck
         var decoder = new AnthropicEventDecoder();
         var accumulator = new MessageAccumulator();
         Span<byte> copy = stackalloc byte[512];
+        AnthropicEvent reused = default;
         int offset = 0;
         try
         {
@@ -72,15 +73,30 @@ public static class AnthropicCheck
                         CheckFastPath(sse);
                     }
 
+                    // Decoding into one reused event must give what a fresh decode gives.
+                    string inPlace;
+                    try
+                    {
+                        decoder.Decode(sse, ref reused);
+                        inPlace = Describe(in reused);
+                    }
+                    catch (AnthropicProtocolException ex)
+                    {
+                        inPlace = "throws " + ex.Message;
+                    }
+
                     AnthropicEvent e;
                     try
                     {
                         e = decoder.Decode(sse);
                     }
-                    catch (AnthropicProtocolException)
+                    catch (AnthropicProtocolException ex)
                     {
+                        Expect(inPlace == "throws " + ex.Message, sse, "throws " + ex.Message, inPlace);
                         continue;
                     }
+
+                    Expect(inPlace == Describe(in e), sse, Describe(in e), inPlace);
 
                     Touch(decoder, in e, copy);
                     try
@@ -148,6 +164,39 @@ public static class AnthropicCheck
         return $"index {e.Index}/{d.Index} kind {d.Kind} type {Show(d.TypeName)} text {Show(d.Text)} partial_json {Show(d.PartialJson)} thinking {Show(d.Thinking)} signature {Show(d.Signature)} payload {Show(d.Payload)} citation <{FuzzChunks.Escape(d.CitationJson)}> raw <{FuzzChunks.Escape(d.RawJson)}>";
 
         static string Show(JsonText t) => t.HasValue ? $"<{FuzzChunks.Escape(t.RawUtf8)}>{(t.IsEscaped ? "(escaped)" : "")}" : "none";
+    }
+
+    private static void Expect(bool same, SseEvent sse, string fresh, string inPlace)
+    {
+        if (!same)
+        {
+            throw new FuzzCheckFailedException($"Decode(sse, ref reused) differs from Decode(sse) on event {sse.EventNumber} <{FuzzChunks.Escape(sse.EventType)}> <{FuzzChunks.Escape(sse.Data)}>\nFresh:    {fresh}\nIn place: {inPlace}");
+        }
+    }
+
+    /// <summary>Every field of every view (a decode must overwrite all of them, not only its kind's).</summary>
+    private static string Describe(in AnthropicEvent e)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append($"{e.Kind} #{e.EventNumber} @{e.StreamOffset} index {e.Index} name {B(e.EventName)} data {B(e.Data)}");
+        ref readonly MessageStartView m = ref e.MessageStart;
+        sb.Append($"\n start: {T(m.Id)} {T(m.Model)} {T(m.Role)} {B(m.RawJson)} usage {U(in m.Usage)}");
+        ref readonly ContentBlockStartView b = ref e.ContentBlockStart;
+        sb.Append($"\n block: {b.Index} {b.Type.Kind}/{b.Type.Value} {T(b.Id)} {T(b.Name)} {T(b.Text)} {T(b.Thinking)} {T(b.Signature)} {T(b.Data)} {B(b.InputJson)} {B(b.RawJson)}");
+        ref readonly DeltaView d = ref e.Delta;
+        sb.Append($"\n delta: {d.Index} {d.Kind} {T(d.TypeName)} {T(d.Text)} {T(d.PartialJson)} {T(d.Thinking)} {T(d.Signature)} {B(d.CitationJson)} {T(d.CompactionContent)} {T(d.EncryptedContent)} {B(d.RawJson)}");
+        ref readonly MessageDeltaView md = ref e.MessageDelta;
+        sb.Append($"\n message_delta: {md.StopReason?.Kind}/{md.StopReason?.Value} {T(md.StopSequence)} {B(md.StopDetailsJson)} {T(md.StopDetailsType)} {T(md.StopDetailsCategory)} {T(md.StopDetailsExplanation)} {B(md.ContainerJson)} usage {U(in md.Usage)}");
+        ref readonly ErrorView err = ref e.Error;
+        sb.Append($"\n error: {err.Type.Kind}/{err.Type.Value} {T(err.Message)} {T(err.RequestId)} {B(err.DetailsJson)}");
+        return sb.ToString();
+
+        static string B(ReadOnlySpan<byte> bytes) => $"<{FuzzChunks.Escape(bytes)}>";
+
+        static string T(JsonText t) => t.HasValue ? $"<{FuzzChunks.Escape(t.RawUtf8)}>{(t.IsEscaped ? "e" : "")}" : "-";
+
+        static string U(in UsageView u) =>
+            $"{u.IsPresent} {u.InputTokens} {u.OutputTokens} {u.CacheCreationInputTokens} {u.CacheReadInputTokens} {u.CacheCreationEphemeral5mInputTokens} {u.CacheCreationEphemeral1hInputTokens} {u.WebSearchRequests} {u.WebFetchRequests} {u.ThinkingTokens} {T(u.ServiceTier)} {T(u.InferenceGeo)} {T(u.Speed)} {B(u.IterationsJson)} {B(u.FallbackCreditJson)} {B(u.RawJson)}";
     }
 
     private static void ReadMessageStream(byte[] stream, FuzzChunks chunks)
