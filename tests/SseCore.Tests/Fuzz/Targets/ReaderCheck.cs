@@ -27,6 +27,7 @@ public static class ReaderCheck
     public const int HeaderLength = 4;
     public const int MaxStreamLength = 64 * 1024;
     private const int SegmentSize = 64;
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
 
     public static void Run(ReadOnlySpan<byte> input)
     {
@@ -162,11 +163,11 @@ public static class ReaderCheck
     private static Outcome ReadThroughPipe(byte[] stream, SseParserOptions options, FuzzChunks writes, out long stateBytes, out long pipePeak)
     {
         var pool = new CountingPool();
-        var pipe = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: SegmentSize, useSynchronizationContext: false));
+        // Back-pressure at one byte: a flush returns only once the reader has consumed everything,
+        // so each write is parsed before the next one is made, however the reader's continuations
+        // are scheduled (inline with the net10.0 asset; the netstandard2.0 asset's run on the pool).
+        var pipe = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, pauseWriterThreshold: 1, resumeWriterThreshold: 1, minimumSegmentSize: SegmentSize, useSynchronizationContext: false));
         var consumer = new Consumer(new SseReader(pipe.Reader, options));
-
-        // With inline schedulers every flush runs the reader to its next wait on this thread:
-        // deterministic, and each write is parsed before the next one is made.
         Task reading = consumer.RunAsync();
         int offset = 0;
         foreach (int size in writes.Sizes)
@@ -179,16 +180,31 @@ public static class ReaderCheck
             pipe.Writer.Write(stream.AsSpan(offset, size));
             offset += size;
             ValueTask<FlushResult> flush = pipe.Writer.FlushAsync();
-            if (!flush.IsCompleted)
+            if (flush.IsCompleted)
             {
-                throw new FuzzCheckFailedException("a flush without back-pressure did not complete synchronously");
+                flush.GetAwaiter().GetResult();
+                continue;
             }
 
-            flush.GetAwaiter().GetResult();
+            // A reader that failed consumes nothing more: then the flush waits forever, by design.
+            if (Task.WaitAny([flush.AsTask(), reading], StallTimeout) < 0)
+            {
+                throw new FuzzCheckFailedException($"SseReader stopped consuming: a write waited {StallTimeout.TotalSeconds} s ({consumer.Outcome.Events} events read)");
+            }
         }
 
         pipe.Writer.Complete();
-        if (!reading.IsCompleted)
+        bool finished;
+        try
+        {
+            finished = reading.Wait(StallTimeout);
+        }
+        catch (AggregateException)
+        {
+            finished = true;
+        }
+
+        if (!finished)
         {
             throw new FuzzCheckFailedException($"SseReader did not finish after the writer completed ({consumer.Outcome.Events} events read): it waits for bytes that will never come");
         }
@@ -293,8 +309,8 @@ public static class ReaderCheck
         public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
         {
             int size = minBufferSize <= 0 ? SegmentSize : minBufferSize;
-            _outstanding += size;
-            Peak = Math.Max(Peak, _outstanding);
+            long outstanding = Interlocked.Add(ref _outstanding, size);
+            Peak = Math.Max(Peak, outstanding);
             return new Owner(this, new byte[size]);
         }
 
@@ -312,7 +328,7 @@ public static class ReaderCheck
             {
                 if (_array is not null)
                 {
-                    pool._outstanding -= _array.Length;
+                    Interlocked.Add(ref pool._outstanding, -_array.Length);
                     _array = null;
                 }
             }
