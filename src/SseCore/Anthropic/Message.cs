@@ -393,7 +393,7 @@ public sealed class ToolUseBlock : ContentBlock
         writer.WritePropertyName("input");
         if (Input is { } input)
         {
-            input.WriteTo(writer);
+            ModelJson.WriteElement(writer, input, InputJson);
         }
         else
         {
@@ -493,7 +493,74 @@ internal static class ModelJson
     public static void WriteRaw(Utf8JsonWriter writer, string json)
     {
         using JsonDocument doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
-        doc.RootElement.WriteTo(writer);
+        WriteElement(writer, doc.RootElement, json);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="element"/>, parsed from <paramref name="json"/>, in the writer's own
+    /// formatting; or, when its strings do not decode, <paramref name="json"/> itself with the
+    /// whitespace between tokens removed.
+    /// </summary>
+    /// <remarks>
+    /// The reader accepts an escaped lone surrogate (<c>"\ud800"</c>), but <see cref="JsonElement.WriteTo"/>
+    /// unescapes every escaped string to write it again and throws <see cref="InvalidOperationException"/>
+    /// there (found by fuzzing: fuzz/regressions/anthropic/raw-block-with-lone-surrogate-escape.sse).
+    /// A probe write finds out first, so that the real writer is never left half-written.
+    /// </remarks>
+    public static void WriteElement(Utf8JsonWriter writer, JsonElement element, string json)
+    {
+        if (json.IndexOf('\\') < 0 || CanRewrite(element))
+        {
+            element.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteRawValue(RemoveWhitespace(json), skipInputValidation: true);
+        }
+    }
+
+    private static bool CanRewrite(JsonElement element)
+    {
+        using var probe = new Utf8JsonWriter(Stream.Null);
+        try
+        {
+            element.WriteTo(probe);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Valid JSON without the whitespace between its tokens (a <c>ToJson</c> result stays one line).</summary>
+    private static string RemoveWhitespace(string json)
+    {
+        var sb = new StringBuilder(json.Length);
+        bool inString = false;
+        for (int i = 0; i < json.Length; i++)
+        {
+            char c = json[i];
+            if (inString)
+            {
+                sb.Append(c);
+                if (c == '\\')
+                {
+                    sb.Append(json[++i]);
+                }
+                else if (c == '"')
+                {
+                    inString = false;
+                }
+            }
+            else if (c is not (' ' or '\t' or '\r' or '\n'))
+            {
+                sb.Append(c);
+                inString = c == '"';
+            }
+        }
+
+        return sb.ToString();
     }
 
     public static void WriteRawIfPresent(Utf8JsonWriter writer, string name, string? json)

@@ -1,30 +1,33 @@
-using System.IO;
-using SseCore.Tests.Reference;
+using SseCore.Tests.Fuzz;
 
-namespace SseCore.Tests.Fuzz;
+namespace SseCore.Tests.Fuzz.Replay;
 
 /// <summary>
-/// Replays every fuzz seed (fuzz/corpus) and every saved finding (fuzz/regressions) through the
-/// fuzz target's check, against the ordinary uninstrumented build, so each one stays fixed.
+/// Replays every fuzz seed (fuzz/corpus/TARGET) and every saved finding (fuzz/regressions/TARGET)
+/// through its target's check, against the ordinary uninstrumented build, so each one stays fixed.
+/// The folder under corpus/ or regressions/ names the target (see <see cref="FuzzTargets.Names"/>).
 /// </summary>
 public class FuzzCorpusReplayTests
 {
     private static readonly string FuzzDirectory = Path.Combine(FindRepositoryRoot(), "fuzz");
 
-    public static TheoryData<string> Inputs()
+    public static TheoryData<string, string> Inputs()
     {
-        var data = new TheoryData<string>();
+        var data = new TheoryData<string, string>();
         foreach (string folder in new[] { "corpus", "regressions" })
         {
-            string dir = Path.Combine(FuzzDirectory, folder);
-            if (!Directory.Exists(dir))
+            foreach (string target in FuzzTargets.Names)
             {
-                continue;
-            }
+                string dir = Path.Combine(FuzzDirectory, folder, target);
+                if (!Directory.Exists(dir))
+                {
+                    continue;
+                }
 
-            foreach (string file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            {
-                data.Add(Path.GetRelativePath(FuzzDirectory, file).Replace('\\', '/'));
+                foreach (string file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                {
+                    data.Add(target, Path.GetRelativePath(FuzzDirectory, file).Replace('\\', '/'));
+                }
             }
         }
 
@@ -32,14 +35,33 @@ public class FuzzCorpusReplayTests
     }
 
     [Fact]
-    public void Corpus_IsNotEmpty() => Assert.True(((IEnumerable<object[]>)Inputs()).Count() > 10, $"expected the fuzz seeds under {FuzzDirectory}");
+    public void EveryTarget_HasSeeds()
+    {
+        var inputs = ((IEnumerable<object[]>)Inputs()).ToList();
+        foreach (string target in FuzzTargets.Names)
+        {
+            Assert.True(inputs.Count(i => (string)i[0] == target && ((string)i[1]).StartsWith("corpus/", StringComparison.Ordinal)) >= 5, $"expected seeds under {FuzzDirectory}/corpus/{target}");
+        }
+    }
+
+    [Fact]
+    public void NothingLiesOutsideATargetFolder()
+    {
+        // A seed or finding put directly in corpus/ or regressions/ would never be replayed.
+        foreach (string folder in new[] { "corpus", "regressions" })
+        {
+            string dir = Path.Combine(FuzzDirectory, folder);
+            Assert.Empty(Directory.EnumerateFiles(dir));
+            Assert.All(Directory.EnumerateDirectories(dir), d => Assert.Contains(Path.GetFileName(d), FuzzTargets.Names));
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Inputs))]
-    public void Input_PassesTheDifferentialCheck(string file)
+    public void Input_PassesItsTargetsCheck(string target, string file)
     {
         byte[] input = File.ReadAllBytes(Path.Combine(FuzzDirectory, file));
-        DifferentialCheck.Run(input);
+        FuzzTargets.Run(target, input);
     }
 
     private static string FindRepositoryRoot()
