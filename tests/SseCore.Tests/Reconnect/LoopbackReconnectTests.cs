@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
+using SseCore.Tests.Shared;
 
 namespace SseCore.Tests.Reconnect;
 
@@ -53,7 +54,7 @@ public class LoopbackReconnectTests
         int dropped = 0;
         int midEvent = 0;
 
-        await using KestrelLoopback server = await KestrelLoopback.StartAsync(async context =>
+        await using LoopbackSseServer server = await LoopbackSseServer.StartAsync(async context =>
         {
             int after = LastEventId(context);
             requests.Enqueue(after);
@@ -103,7 +104,7 @@ public class LoopbackReconnectTests
             },
         };
         using var http = new HttpClient();
-        await using var reader = new ReconnectingSseReader(http, new Uri(server.Address, "events"), options);
+        await using var reader = new ReconnectingSseReader(http, new Uri(server.BaseAddress, "events"), options);
 
         var got = new List<(string Type, string Data, string Id)>();
         var comments = 0;
@@ -138,7 +139,7 @@ public class LoopbackReconnectTests
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var requests = new ConcurrentQueue<int>();
-        await using KestrelLoopback server = await KestrelLoopback.StartAsync(async context =>
+        await using LoopbackSseServer server = await LoopbackSseServer.StartAsync(async context =>
         {
             int after = LastEventId(context);
             requests.Enqueue(after);
@@ -172,7 +173,7 @@ public class LoopbackReconnectTests
 
         var options = new SseReconnectOptions { Delay = (_, _) => Task.CompletedTask };
         using var http = new HttpClient();
-        await using var reader = new ReconnectingSseReader(http, server.Address, options);
+        await using var reader = new ReconnectingSseReader(http, server.BaseAddress, options);
         for (int i = 1; i <= 3; i++)
         {
             Assert.True(await reader.MoveNextAsync(timeout.Token));

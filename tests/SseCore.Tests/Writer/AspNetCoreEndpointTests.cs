@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using SseCore.Tests.Reconnect;
+using SseCore.Tests.Shared;
 
 namespace SseCore.Tests.Writer;
 
@@ -22,7 +22,7 @@ public class AspNetCoreEndpointTests
         var received = new SemaphoreSlim(0);
         string[] data = ["first", "two\nlines", " leading space", "", "caf\u00e9 \U0001F600"];
 
-        await using KestrelLoopback server = await KestrelLoopback.StartAsync(async context =>
+        await using LoopbackSseServer server = await LoopbackSseServer.StartAsync(async context =>
         {
             context.Response.ContentType = SseWriter.ContentType;
             context.Response.Headers.CacheControl = "no-cache";
@@ -39,7 +39,7 @@ public class AspNetCoreEndpointTests
         });
 
         using var http = new HttpClient();
-        using HttpResponseMessage response = await http.GetAsync(server.Address, HttpCompletionOption.ResponseHeadersRead, ct);
+        using HttpResponseMessage response = await http.GetAsync(server.BaseAddress, HttpCompletionOption.ResponseHeadersRead, ct);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         await using SseReader reader = SseReader.Create(await response.Content.ReadAsStreamAsync(ct));
         var comments = new List<string>();
