@@ -36,8 +36,11 @@ public sealed class SseParserState : IDisposable
     internal PooledBuffer Line;
 
     // The event being built: type buffer and data buffer (lines joined by LF, without the trailing LF).
+    // The data starts at DataStart: when the first data line crossed buffers, the line buffer
+    // itself becomes the data buffer (its "data: " prefix skipped) instead of being copied.
     internal PooledBuffer Type;
     internal PooledBuffer Data;
+    internal int DataStart;
     internal bool HasData;
 
     // Spec: the "last event ID buffer" (set by id lines) and the last event ID string it is
@@ -63,6 +66,30 @@ public sealed class SseParserState : IDisposable
 
     internal long Offset;
     internal long LineStart;
+
+    /// <summary>The data of the event being built (without the field name of a taken-over line).</summary>
+    internal ReadOnlySpan<byte> DataSpan => Data.Span.Slice(DataStart);
+
+    /// <summary>The data's length.</summary>
+    internal int DataLength => Data.Length - DataStart;
+
+    /// <summary>Empties the data buffer.</summary>
+    internal void ClearData()
+    {
+        Data.Clear();
+        DataStart = 0;
+    }
+
+    /// <summary>
+    /// Makes the line buffer, which holds a complete <c>data</c> line whose value starts at
+    /// <paramref name="valueIndex"/>, the (empty) data buffer's replacement: a line that crossed
+    /// buffers is then copied once (into the line buffer), not twice.
+    /// </summary>
+    internal void TakeLineAsData(int valueIndex)
+    {
+        (Data, Line) = (Line, Data);
+        DataStart = valueIndex;
+    }
     internal long EventStart;
     internal long NextEventStart;
     internal long EventCount;
@@ -138,7 +165,7 @@ public sealed class SseParserState : IDisposable
     {
         Line.Clear();
         Type.Clear();
-        Data.Clear();
+        ClearData();
         HasData = false;
         IdBuffer.Set(LastId.Span);
         IdDirty = false;

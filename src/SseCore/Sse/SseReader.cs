@@ -121,7 +121,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             }
 
             SseParserState s = _state;
-            return s.CreateEvent(s.DispatchedInPlace ? s.DispatchedData.Span : s.Data.Span);
+            return s.CreateEvent(s.DispatchedInPlace ? s.DispatchedData.Span : s.DataSpan);
         }
     }
 

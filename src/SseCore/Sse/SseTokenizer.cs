@@ -158,7 +158,7 @@ public ref struct SseTokenizer
     }
 
     /// <summary>The event of the last <see cref="ReadNext"/> that returned <see cref="SseTokenKind.Event"/>.</summary>
-    internal readonly SseEvent CurrentEvent => _state.CreateEvent(_hasInPlaceData ? _inPlaceData : _state.Data.Span);
+    internal readonly SseEvent CurrentEvent => _state.CreateEvent(_hasInPlaceData ? _inPlaceData : _state.DataSpan);
 
     /// <summary>The comment of the last <see cref="ReadNext"/> that returned <see cref="SseTokenKind.Comment"/>.</summary>
     internal readonly ReadOnlySpan<byte> CurrentComment => _comment;
@@ -173,7 +173,7 @@ public ref struct SseTokenizer
             s.ResetPending = false;
             s.EventStart = s.NextEventStart;
             s.Type.Clear();
-            s.Data.Clear();
+            s.ClearData();
             s.HasData = false;
             s.DispatchedData = default;
             s.DispatchedInPlace = false;
@@ -359,7 +359,7 @@ public ref struct SseTokenizer
             s.Completed = true;
             s.Line.Clear();
             s.Type.Clear();
-            s.Data.Clear();
+            s.ClearData();
             s.HasData = false;
         }
     }
@@ -468,7 +468,7 @@ public ref struct SseTokenizer
         switch (name.Length)
         {
             case 4 when name.SequenceEqual("data"u8):
-                AppendData(value, lineIndex < 0 ? -1 : lineIndex + valueIndex, lineStart + valueIndex);
+                AppendData(value, lineIndex < 0 ? -1 : lineIndex + valueIndex, lineStart + valueIndex, valueIndex);
                 break;
             case 5 when name.SequenceEqual("event"u8):
                 // Spec: "Set the event type buffer to field value."
@@ -502,7 +502,11 @@ public ref struct SseTokenizer
         return SseTokenKind.None;
     }
 
-    private void AppendData(ReadOnlySpan<byte> value, int valueIndex, long valueOffset)
+    /// <summary>
+    /// Appends a data value: <paramref name="valueIndex"/> is its index in the current span, or -1
+    /// when the line is in the state's line buffer, where it starts at <paramref name="lineValueIndex"/>.
+    /// </summary>
+    private void AppendData(ReadOnlySpan<byte> value, int valueIndex, long valueOffset, int lineValueIndex)
     {
         SseParserState s = _state;
         int max = s.Options.MaxEventSize;
@@ -523,7 +527,8 @@ public ref struct SseTokenizer
             }
             else
             {
-                s.Data.Append(value);
+                // The line crossed buffers and sits whole in the line buffer: keep it there.
+                s.TakeLineAsData(lineValueIndex);
             }
 
             return;
@@ -540,11 +545,11 @@ public ref struct SseTokenizer
             _inPlaceMemory = default;
         }
 
-        long size = (long)s.Data.Length + 1 + value.Length;
+        long size = (long)s.DataLength + 1 + value.Length;
         if (size > max)
         {
             // The joining LF is not in the input: when it alone overflows, report the value's first byte.
-            ThrowHelper.ThrowLimitExceeded(SseLimit.EventSize, max, valueOffset + Math.Max(0, max - s.Data.Length - 1));
+            ThrowHelper.ThrowLimitExceeded(SseLimit.EventSize, max, valueOffset + Math.Max(0, max - s.DataLength - 1));
         }
 
         s.Data.Append(LF);
