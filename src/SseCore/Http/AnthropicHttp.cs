@@ -103,19 +103,7 @@ public static class AnthropicHttp
                 return TimeSpan.FromMilliseconds(milliseconds);
             }
 
-            System.Net.Http.Headers.RetryConditionHeaderValue? retryAfter = response.Headers.RetryAfter;
-            if (retryAfter?.Delta is TimeSpan delta)
-            {
-                return delta;
-            }
-
-            if (retryAfter?.Date is DateTimeOffset date)
-            {
-                TimeSpan wait = date - DateTimeOffset.UtcNow;
-                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-            }
-
-            return null;
+            return RetryAfterHeader.Read(response);
         }
     }
 
@@ -138,7 +126,7 @@ public static class AnthropicHttp
         }
 
         string? mediaType = response.Content.Headers.ContentType?.MediaType;
-        if (!string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(mediaType, SseWriter.ContentType, StringComparison.OrdinalIgnoreCase))
         {
             byte[] body = await ReadCappedAsync(response.Content, MaxExcerptBodySize, idle, cancellationToken).ConfigureAwait(false);
             string excerpt = Encoding.UTF8.GetString(body);

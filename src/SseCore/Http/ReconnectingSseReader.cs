@@ -347,7 +347,7 @@ public sealed class ReconnectingSseReader : IAsyncDisposable, IDisposable
                 throw error;
             }
 
-            _retryAfter = RetryAfter(response);
+            _retryAfter = RetryAfterHeader.Read(response) ?? TimeSpan.Zero;
             Failed(error);
             return true;
         }
@@ -499,23 +499,6 @@ public sealed class ReconnectingSseReader : IAsyncDisposable, IDisposable
     private const double MaxDelayMilliseconds = int.MaxValue;
 
     private static TimeSpan FromMilliseconds(long ms) => TimeSpan.FromMilliseconds(Math.Min(ms, MaxDelayMilliseconds));
-
-    private static TimeSpan RetryAfter(HttpResponseMessage response)
-    {
-        RetryConditionHeaderValue? retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is TimeSpan delta)
-        {
-            return delta;
-        }
-
-        if (retryAfter?.Date is DateTimeOffset date)
-        {
-            TimeSpan wait = date - DateTimeOffset.UtcNow;
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return TimeSpan.Zero;
-    }
 
     private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
         _options.Delay is { } delayAsync ? delayAsync(delay, cancellationToken) : Task.Delay(delay, cancellationToken);
