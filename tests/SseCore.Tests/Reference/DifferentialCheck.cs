@@ -4,18 +4,10 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using SseCore.Tests.Fuzz;
 using SseCore.Tests.Infrastructure;
 
 namespace SseCore.Tests.Reference;
-
-/// <summary>Thrown by <see cref="DifferentialCheck"/> when the tokenizer disagrees with the models.</summary>
-public sealed class DifferentialMismatchException : Exception
-{
-    public DifferentialMismatchException(string message, Exception? inner = null)
-        : base(message, inner)
-    {
-    }
-}
 
 /// <summary>
 /// The fuzz target, shared by the AFL++ harness (fuzz/SseCore.Fuzz) and the corpus replay test: one
@@ -39,7 +31,7 @@ public sealed class DifferentialMismatchException : Exception
 /// events dispatched before that point.</item>
 /// </list>
 /// Any other exception from the library is a bug and escapes, wrapped in a
-/// <see cref="DifferentialMismatchException"/> that describes the input.
+/// <see cref="FuzzCheckFailedException"/> that describes the input.
 /// </remarks>
 public static class DifferentialCheck
 {
@@ -239,10 +231,10 @@ public static class DifferentialCheck
         {
             observed.Error = e;
         }
-        catch (Exception e) when (e is not DifferentialMismatchException)
+        catch (Exception e) when (e is not FuzzCheckFailedException)
         {
             // Only the limit exception may leave the parser.
-            throw new DifferentialMismatchException($"{mode}: the parser threw {e.GetType().FullName}: {e.Message}\nPayload ({payload.Length} bytes): {Escape(payload)}", e);
+            throw new FuzzCheckFailedException($"{mode}: the parser threw {e.GetType().FullName}: {e.Message}\nPayload ({payload.Length} bytes): {Escape(payload)}", e);
         }
 
         state.Dispose();
@@ -611,12 +603,12 @@ public static class DifferentialCheck
     {
         if (!condition)
         {
-            throw new DifferentialMismatchException($"{mode}: {message}");
+            throw new FuzzCheckFailedException($"{mode}: {message}");
         }
     }
 
     private static void Fail(byte[] payload, ReadOnlySpan<byte> input, string mode, string message, Exception? inner = null) =>
-        throw new DifferentialMismatchException(
+        throw new FuzzCheckFailedException(
             $"{mode}: {message}\nHeader: {Convert.ToHexString(input.Slice(0, Math.Min(HeaderLength, input.Length)))}\nPayload ({payload.Length} bytes): {Escape(payload)}",
             inner);
 

@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace SseCore.Tests.Fuzz;
 
-/// <summary>Thrown by a fuzz target's check when the library breaks a property the target asserts.</summary>
+/// <summary>Thrown by a fuzz target's check (every target's, the tokenizer's <c>DifferentialCheck</c> too) when the library breaks a property the target asserts.</summary>
 public sealed class FuzzCheckFailedException : Exception
 {
     public FuzzCheckFailedException(string message, Exception? inner = null)
