@@ -349,7 +349,7 @@ public static class DifferentialCheck
 
     private static void ReadWithSseReader(byte[] payload, SseParserState unused, Observed observed, IReadOnlyList<Piece> reads, int pipeBufferSize)
     {
-        var pipe = PipeReader.Create(new ChunkedStream(payload, reads), new StreamPipeReaderOptions(bufferSize: pipeBufferSize, minimumReadSize: 1));
+        var pipe = PipeReader.Create(new PieceStream(payload, reads.Select(r => r.Length).ToArray()), new StreamPipeReaderOptions(bufferSize: pipeBufferSize, minimumReadSize: 1));
         using var reader = new SseReader(pipe, unused.Options);
         reader.CommentHandler = observed.AddComment;
         while (Wait(reader.MoveNextAsync()))
@@ -366,7 +366,7 @@ public static class DifferentialCheck
     private static void ParseAsyncWithHandler(byte[] payload, SseParserState state, Observed observed, IReadOnlyList<Piece> reads, int pipeBufferSize)
     {
         state.CommentHandler = null;
-        var pipe = PipeReader.Create(new ChunkedStream(payload, reads), new StreamPipeReaderOptions(bufferSize: pipeBufferSize, minimumReadSize: 1));
+        var pipe = PipeReader.Create(new PieceStream(payload, reads.Select(r => r.Length).ToArray()), new StreamPipeReaderOptions(bufferSize: pipeBufferSize, minimumReadSize: 1));
         Wait(SseParser.ParseAsync(pipe, new CollectingHandler(observed), state));
         pipe.Complete();
     }
@@ -374,54 +374,6 @@ public static class DifferentialCheck
     /// <summary>Everything here completes synchronously (the stream answers at once); wait anyway if not.</summary>
     private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
 
-    /// <summary>A stream whose reads return the chosen buffer sizes (empty ones skipped: a 0-byte read is the end).</summary>
-    private sealed class ChunkedStream(byte[] data, IReadOnlyList<Piece> reads) : Stream
-    {
-        private int _position;
-        private int _read;
-        private int _pending;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(Span<byte> buffer)
-        {
-            while (_pending == 0 && _read < reads.Count)
-            {
-                _pending = reads[_read++].Length;
-            }
-
-            // A caller's buffer smaller than the chosen read gets the rest of it next time.
-            int size = Math.Min(Math.Min(_pending, buffer.Length), data.Length - _position);
-            _pending -= size;
-            data.AsSpan(_position, size).CopyTo(buffer);
-            _position += size;
-            return size;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 
     // ---- choosing the cuts ----
 

@@ -4,6 +4,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using SseCore.Anthropic;
+using SseCore.Tests.Infrastructure;
 using SseCore.Tests.Reference;
 
 namespace SseCore.Tests.Anthropic.Http;
@@ -360,7 +361,7 @@ public class AccumulatorPropertyTests
 
         // Over a stream that hands out the bytes in the given pieces, read as UTF-8 text deltas.
         List<byte[]> pieces = CutAt(bytes, cuts);
-        await using (MessageStream cut = MessageStream.Create(new PiecewiseStream(pieces)))
+        await using (MessageStream cut = MessageStream.Create(PieceStream.Of(pieces)))
         {
             var text = new List<byte>();
             while (await cut.MoveNextTextAsync())
@@ -456,55 +457,4 @@ public class AccumulatorPropertyTests
         return await stream.GetFinalMessageAsync();
     }
 
-    /// <summary>A read-only stream that returns the given pieces, at most one per read.</summary>
-    private sealed class PiecewiseStream(List<byte[]> pieces) : Stream
-    {
-        private int _piece;
-        private int _offset;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            while (_piece < pieces.Count && _offset == pieces[_piece].Length)
-            {
-                _piece++;
-                _offset = 0;
-            }
-
-            if (_piece == pieces.Count || buffer.IsEmpty)
-            {
-                return 0;
-            }
-
-            int n = Math.Min(buffer.Length, pieces[_piece].Length - _offset);
-            pieces[_piece].AsSpan(_offset, n).CopyTo(buffer);
-            _offset += n;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

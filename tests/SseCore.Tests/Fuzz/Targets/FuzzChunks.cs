@@ -1,4 +1,5 @@
 using System.Buffers;
+using SseCore.Tests.Infrastructure;
 
 namespace SseCore.Tests.Fuzz;
 
@@ -90,52 +91,6 @@ public sealed class FuzzChunks
     /// <summary>A read-only stream whose reads return at most the chosen piece sizes (a 0 piece is skipped: 0 means end).</summary>
     public Stream ToStream(byte[] stream) => new PieceStream(stream, Sizes);
 
-    private sealed class PieceStream(byte[] data, int[] sizes) : Stream
-    {
-        private int _position;
-        private int _piece;
-        private int _pending;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(Span<byte> buffer)
-        {
-            while (_pending == 0 && _piece < sizes.Length)
-            {
-                _pending = sizes[_piece++];
-            }
-
-            int size = Math.Min(Math.Min(_pending, buffer.Length), data.Length - _position);
-            data.AsSpan(_position, size).CopyTo(buffer);
-            _pending -= size;
-            _position += size;
-            return size;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 
     /// <summary>Bytes as C-style text for messages: printable ASCII kept, the rest escaped, cut at 400.</summary>
     public static string Escape(ReadOnlySpan<byte> bytes) =>
