@@ -386,7 +386,9 @@ public sealed class MessageAccumulator : IDisposable
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            bool match = reader.ValueTextEquals(name);
+            // Not ValueTextEquals: it throws on an escaped lone surrogate in the name, and these
+            // lookups are best effort over JSON the decoder already accepted.
+            bool match = new JsonText(reader.ValueSpan, reader.ValueIsEscaped).ValueEquals(name);
             reader.Read();
             if (match && reader.TokenType == token)
             {

@@ -63,4 +63,21 @@ public class MessageToJsonSurrogateTests
         using JsonDocument doc = JsonDocument.Parse(json);
         Assert.Equal("é😀", doc.RootElement.GetProperty("content")[0].GetProperty("content")[0].GetProperty("t").GetString());
     }
+
+    [Fact]
+    public void PropertyNames_WithALoneSurrogateEscape_DoNotStopTheAccumulatorsLookups()
+    {
+        // fuzz/regressions/anthropic/citation-name-with-lone-surrogate-escape.sse: the citation's
+        // type and a fallback block's to.model are looked up by property name, best effort.
+        Message message = Accumulate(Start
+            + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+            + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"citations_delta\",\"citation\":{\"\\ud800\":1,\"type\":\"char_location\"}}}\n\n"
+            + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"fallback\",\"to\":{\"\\udc00x\":0,\"model\":\"m2\"}}}\n\n"
+            + Stop);
+
+        var text = Assert.IsType<TextBlock>(message.Content[0]);
+        Assert.Equal("char_location", Assert.Single(text.Citations).Type);
+        Assert.Equal("m2", message.Model);
+        using JsonDocument doc = JsonDocument.Parse(message.ToJson());
+    }
 }
