@@ -16,17 +16,25 @@ namespace SseCore.Benchmarks;
 /// </summary>
 internal static class CpuTimeCheck
 {
-    public static void Run()
+    /// <param name="filter">When not null, only the groups whose name contains it (ignoring case).</param>
+    public static void Run(string? filter)
     {
+        bool Wants(string name) => filter is null || name.Contains(filter, StringComparison.OrdinalIgnoreCase);
+
         Console.WriteLine($"// SseCore CPU-time check, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         var rows = new List<(string Group, string Name, double NsPerUnit, string Unit)>();
 
         foreach ((StreamSize size, LineEnding ending) in new[] { (StreamSize.MiB64, LineEnding.LF), (StreamSize.MiB1, LineEnding.LF), (StreamSize.MiB1, LineEnding.CRLF) })
         {
+            string group = $"SSE {size} {ending}";
+            if (!Wants(group))
+            {
+                continue;
+            }
+
             var sse = new SseBenchmarks { Size = size, LineEnding = ending };
             sse.Setup();
             long events = Payloads.Stream(size, ending).Sse.Expected.Events;
-            string group = $"SSE {size} {ending}";
             rows.Add((group, nameof(sse.Floor_Read_FindLineEnds), Measure(() => sse.Floor_Read_FindLineEnds()) / events, "ns/event"));
             rows.Add((group, nameof(sse.SseCore_Tokenizer_Span), Measure(() => sse.SseCore_Tokenizer_Span()) / events, "ns/event"));
             rows.Add((group, nameof(sse.Peer_SseParser_LengthOnly), Measure(() => sse.Peer_SseParser_LengthOnly()) / events, "ns/event"));
@@ -39,6 +47,7 @@ internal static class CpuTimeCheck
             sse.Cleanup();
         }
 
+        if (Wants("Decode MiB1"))
         {
             var decode = new DecodeBenchmarks { Size = StreamSize.MiB1 };
             decode.Setup();
@@ -52,6 +61,7 @@ internal static class CpuTimeCheck
             decode.Cleanup();
         }
 
+        if (Wants("Final message MiB1"))
         {
             var sdk = new AnthropicDecodeBenchmarks();
             sdk.Setup();
@@ -67,15 +77,21 @@ internal static class CpuTimeCheck
 
         foreach (int chunk in new[] { 1, 7, 4096 })
         {
+            string group = $"Chunks of {chunk} B";
+            if (!Wants(group))
+            {
+                continue;
+            }
+
             var chunking = new ChunkingBenchmarks { Chunk = chunk };
             chunking.Setup();
             long bytes = Payloads.Stream(StreamSize.MiB1, LineEnding.LF).Sse.Bytes.Length;
-            string group = $"Chunks of {chunk} B";
             rows.Add((group, nameof(chunking.Floor_PipeReader_ReadLoop), Measure(() => chunking.Floor_PipeReader_ReadLoop().GetAwaiter().GetResult()) / bytes, "ns/byte"));
             rows.Add((group, nameof(chunking.SseCore_SseReader_Pipe), Measure(() => chunking.SseCore_SseReader_Pipe().GetAwaiter().GetResult()) / bytes, "ns/byte"));
             rows.Add((group, nameof(chunking.Peer_SseParser_LengthOnly_Async), Measure(() => chunking.Peer_SseParser_LengthOnly_Async().GetAwaiter().GetResult()) / bytes, "ns/byte"));
         }
 
+        if (Wants("64 MiB line"))
         {
             var huge = new HugeLineBenchmarks();
             huge.Setup();

@@ -13,7 +13,7 @@ namespace SseCore.Benchmarks;
 /// Entry point. With no arguments it runs the whole suite non-interactively with
 /// <see cref="SuiteJob"/>; any arguments go to BenchmarkDotNet's switcher (e.g.
 /// <c>--filter *Decode*</c>, <c>--list flat</c>, <c>--iterationCount 4</c>, <c>--job short</c>);
-/// <c>--cpu-check</c> alone runs <see cref="CpuTimeCheck"/> instead.
+/// <c>--cpu-check [GROUP]</c> runs <see cref="CpuTimeCheck"/> instead.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -50,10 +50,11 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        if (args is ["--cpu-check"])
+        if (args is ["--cpu-check", ..])
         {
-            // Not BenchmarkDotNet: the target ratios in process CPU time (see CpuTimeCheck).
-            CpuTimeCheck.Run();
+            // Not BenchmarkDotNet: the target ratios in process CPU time (see CpuTimeCheck); an
+            // optional second argument keeps the groups whose name contains it ("Chunks", "Decode").
+            CpuTimeCheck.Run(args.Length > 1 ? args[1] : null);
             return 0;
         }
 

@@ -155,9 +155,41 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             return new ValueTask<bool>(true);
         }
 
-        while (!_holdingBuffer && _reader.TryRead(out ReadResult result))
+        if (_idle is not null)
         {
-            if (TakeResult(result) && TryParseHeldBuffer())
+            // Bytes the pipe already has need no timer; then a read the idle timer watches.
+            while (_reader.TryRead(out ReadResult result))
+            {
+                if (TakeResult(result) && TryParseHeldBuffer())
+                {
+                    return new ValueTask<bool>(true);
+                }
+
+                if (_ended)
+                {
+                    return new ValueTask<bool>(false);
+                }
+
+                if (!result.IsCompleted && !result.IsCanceled)
+                {
+                    break;
+                }
+            }
+
+            return ReadUntilEventWithIdleTimeoutAsync(_idle, cancellationToken);
+        }
+
+        // Reads that complete at once (the bytes had arrived) loop here, without an async state
+        // machine: with small reads that is most of what the reader costs beyond the pipe.
+        while (true)
+        {
+            ValueTask<ReadResult> read = _reader.ReadAsync(cancellationToken);
+            if (!read.IsCompleted)
+            {
+                return ReadUntilEventAsync(read, cancellationToken);
+            }
+
+            if (TakeResult(read.Result) && TryParseHeldBuffer())
             {
                 return new ValueTask<bool>(true);
             }
@@ -166,41 +198,51 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             {
                 return new ValueTask<bool>(false);
             }
-
-            if (!result.IsCompleted && !result.IsCanceled)
-            {
-                break;
-            }
         }
-
-        return MoveNextSlowAsync(cancellationToken);
     }
 
 #if NET6_0_OR_GREATER
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
 #endif
-    private async ValueTask<bool> MoveNextSlowAsync(CancellationToken cancellationToken)
+    private async ValueTask<bool> ReadUntilEventAsync(ValueTask<ReadResult> pending, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // A read that completed at once is taken without the await machinery (~20 ns per read).
+            ReadResult result = pending.IsCompleted ? pending.Result : await pending.ConfigureAwait(false);
+            if (TakeResult(result) && TryParseHeldBuffer())
+            {
+                return true;
+            }
+
+            if (_ended)
+            {
+                return false;
+            }
+
+            pending = _reader.ReadAsync(cancellationToken);
+        }
+    }
+
+#if NET6_0_OR_GREATER
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    private async ValueTask<bool> ReadUntilEventWithIdleTimeoutAsync(IdleTimer idle, CancellationToken cancellationToken)
     {
         while (true)
         {
             ReadResult result;
-            if (_idle is null)
+            try
             {
-                result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ValueTask<ReadResult> read = idle.ReadAsync(cancellationToken, _state.BytesConsumed);
+                result = read.IsCompleted ? read.Result : await read.ConfigureAwait(false);
             }
-            else
+            catch (SseIdleTimeoutException ex)
             {
-                try
-                {
-                    result = await _idle.ReadAsync(cancellationToken, _state.BytesConsumed).ConfigureAwait(false);
-                }
-                catch (SseIdleTimeoutException ex)
-                {
-                    // The read was canceled under the source: like a limit, the stream cannot go on.
-                    _ended = true;
-                    _failure = ExceptionDispatchInfo.Capture(ex);
-                    throw;
-                }
+                // The read was canceled under the source: like a limit, the stream cannot go on.
+                _ended = true;
+                _failure = ExceptionDispatchInfo.Capture(ex);
+                throw;
             }
 
             if (TakeResult(result) && TryParseHeldBuffer())
@@ -230,7 +272,15 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             throw new OperationCanceledException("The read was canceled by PipeReader.CancelPendingRead.");
         }
 
-        _buffer = result.Buffer;
+        ReadOnlySequence<byte> buffer = result.Buffer;
+        if (SseTokenizer.TryAppendToCutLine(buffer, result.IsCompleted, _state))
+        {
+            // A small read in the middle of a line: nothing to tokenize.
+            _reader.AdvanceTo(buffer.End);
+            return false;
+        }
+
+        _buffer = buffer;
         _isFinalBlock = result.IsCompleted;
         _holdingBuffer = true;
         return true;

@@ -421,6 +421,53 @@ public ref struct SseTokenizer
         s.Line.Append(bytes);
     }
 
+    /// <summary>
+    /// The whole effect of a buffer that holds no line end and follows a consumed line end or a
+    /// cut line: its bytes join the current line. This is what most small network reads are, and
+    /// it costs far less than a tokenizer. Returns <see langword="false"/>, having done nothing,
+    /// when the buffer needs the tokenizer: it ends the stream, is not one segment, holds a CR or
+    /// LF, or would take the line past its limit (the tokenizer reports that); an event was just
+    /// returned (its spans are still valid); the stream has not passed its BOM or may start with
+    /// the LF of a CRLF. The caller consumes the whole buffer when it returns <see langword="true"/>.
+    /// </summary>
+    internal static bool TryAppendToCutLine(in ReadOnlySequence<byte> buffer, bool isFinalBlock, SseParserState s)
+    {
+        if (isFinalBlock || !buffer.IsSingleSegment)
+        {
+            return false;
+        }
+
+#if NET
+        ReadOnlySpan<byte> bytes = buffer.FirstSpan;
+#else
+        ReadOnlySpan<byte> bytes = buffer.First.Span;
+#endif
+        if (s.ResetPending || s.LineResetPending || s.SkipLf || s.Completed || !s.BomDone
+            || bytes.IsEmpty
+            || (long)s.Line.Length + bytes.Length > s.Options.MaxLineLength
+            || HasLineEnd(bytes))
+        {
+            return false;
+        }
+
+        if (s.Line.Length == 0)
+        {
+            s.LineStart = s.Offset;
+        }
+
+        if (bytes.Length == 1)
+        {
+            s.Line.Append(bytes[0]);
+        }
+        else
+        {
+            s.Line.Append(bytes);
+        }
+
+        s.Offset += bytes.Length;
+        return true;
+    }
+
     /// <summary>Interprets one complete line. <paramref name="lineIndex"/> is its index in the current span, or -1 when it is in the state's line buffer.</summary>
     private SseTokenKind ProcessLine(ReadOnlySpan<byte> line, int lineIndex, long lineStart)
     {
@@ -586,6 +633,26 @@ public ref struct SseTokenizer
         s.DispatchedInPlace = _hasInPlaceData;
         s.DispatchedData = _hasInPlaceData ? _inPlaceMemory : default;
         return SseTokenKind.Event;
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> holds a CR or LF: a plain loop for the few bytes of a small read, where calling the vectorized search costs more than it saves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HasLineEnd(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > 8)
+        {
+            return bytes.IndexOfAny(CR, LF) >= 0;
+        }
+
+        foreach (byte b in bytes)
+        {
+            if (b is CR or LF)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
