@@ -113,11 +113,14 @@ internal static class CpuTimeCheck
     /// <summary>The median process CPU time of one operation, in nanoseconds.</summary>
     private static double Measure(Func<object> operation)
     {
-        // Warm-up: at least 40 calls (tiered compilation promotes a method after 30) or 1.5 s, then
-        // a pause for the background compiler to install the optimized code.
+        // Warm-up: at least 3 calls and 3 s of them, and at least 40 calls unless that takes over
+        // 10 s; then a pause for the background compiler. Tiered compilation needs 30 calls to
+        // promote a method, and a method that loops over a whole stream runs its first calls as
+        // on-stack-replacement code, which is slower (the decoding loop up to 3x): a warm-up of
+        // 40 calls ending after ~100 ms measured that code instead of the final one.
         var probe = Stopwatch.StartNew();
         int calls = 0;
-        while (calls < 40 && (calls < 3 || probe.ElapsedMilliseconds < 1500))
+        while (calls < 3 || probe.ElapsedMilliseconds < 3000 || (calls < 40 && probe.ElapsedMilliseconds < 10_000))
         {
             operation();
             calls++;
