@@ -63,6 +63,8 @@ public sealed class SseParserState : IDisposable
     // Data of the event handed out when it is a slice of the input rather than of Data.
     internal ReadOnlyMemory<byte> DispatchedData;
     internal bool DispatchedInPlace;
+    internal ReadOnlyMemory<byte> DispatchedType;
+    internal bool DispatchedTypeInPlace;
 
     internal long Offset;
     internal long LineStart;
@@ -149,9 +151,12 @@ public sealed class SseParserState : IDisposable
         return _lastEventIdString;
     }
 
-    /// <summary>The event just dispatched, as a view; <paramref name="data"/> is where its data lies (the input or <see cref="Data"/>).</summary>
-    internal SseEvent CreateEvent(ReadOnlySpan<byte> data) =>
-        new(Type.Length == 0 ? SseEvent.DefaultEventType : Type.Span, data, LastId.Span, Retry, EventStart, EventCount, this);
+    /// <summary>
+    /// The event just dispatched, as a view; <paramref name="type"/> and <paramref name="data"/>
+    /// are where its type and data lie (the input, or <see cref="Type"/> and <see cref="Data"/>).
+    /// </summary>
+    internal SseEvent CreateEvent(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data) =>
+        new(type.IsEmpty ? SseEvent.DefaultEventType : type, data, LastId.Span, Retry, EventStart, EventCount, this);
 
     internal string GetEventTypeString(ReadOnlySpan<byte> type) => (_typeCache ??= new StringCache()).Get(type);
 
@@ -177,6 +182,8 @@ public sealed class SseParserState : IDisposable
         LineResetPending = false;
         DispatchedData = default;
         DispatchedInPlace = false;
+        DispatchedType = default;
+        DispatchedTypeInPlace = false;
         EventStart = Offset;
     }
 
@@ -185,6 +192,7 @@ public sealed class SseParserState : IDisposable
     {
         Completed = true;
         DispatchedData = default;
+        DispatchedType = default;
         Line.Release();
         Type.Release();
         Data.Release();

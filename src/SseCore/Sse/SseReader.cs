@@ -121,7 +121,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             }
 
             SseParserState s = _state;
-            return s.CreateEvent(s.DispatchedInPlace ? s.DispatchedData.Span : s.DataSpan);
+            return s.CreateEvent(s.DispatchedTypeInPlace ? s.DispatchedType.Span : s.Type.Span, s.DispatchedInPlace ? s.DispatchedData.Span : s.DataSpan);
         }
     }
 

@@ -50,6 +50,11 @@ public ref struct SseTokenizer
     private ReadOnlyMemory<byte> _inPlaceMemory;
     private bool _hasInPlaceData;
 
+    // Likewise the event type: copied into the state only if the event goes on past this buffer.
+    private ReadOnlySpan<byte> _inPlaceType;
+    private ReadOnlyMemory<byte> _inPlaceTypeMemory;
+    private bool _hasInPlaceType;
+
     private ReadOnlySpan<byte> _comment;
     private SequencePosition _consumed;
 
@@ -73,6 +78,9 @@ public ref struct SseTokenizer
         _inPlaceData = default;
         _inPlaceMemory = default;
         _hasInPlaceData = false;
+        _inPlaceType = default;
+        _inPlaceTypeMemory = default;
+        _hasInPlaceType = false;
         _comment = default;
         _memory = default;
         _span = default;
@@ -103,6 +111,9 @@ public ref struct SseTokenizer
         _inPlaceData = default;
         _inPlaceMemory = default;
         _hasInPlaceData = false;
+        _inPlaceType = default;
+        _inPlaceTypeMemory = default;
+        _hasInPlaceType = false;
         _comment = default;
         _memory = default;
         _span = buffer;
@@ -158,7 +169,8 @@ public ref struct SseTokenizer
     }
 
     /// <summary>The event of the last <see cref="ReadNext"/> that returned <see cref="SseTokenKind.Event"/>.</summary>
-    internal readonly SseEvent CurrentEvent => _state.CreateEvent(_hasInPlaceData ? _inPlaceData : _state.DataSpan);
+    internal readonly SseEvent CurrentEvent =>
+        _state.CreateEvent(_hasInPlaceType ? _inPlaceType : _state.Type.Span, _hasInPlaceData ? _inPlaceData : _state.DataSpan);
 
     /// <summary>The comment of the last <see cref="ReadNext"/> that returned <see cref="SseTokenKind.Comment"/>.</summary>
     internal readonly ReadOnlySpan<byte> CurrentComment => _comment;
@@ -177,9 +189,12 @@ public ref struct SseTokenizer
             s.HasData = false;
             s.DispatchedData = default;
             s.DispatchedInPlace = false;
+            s.DispatchedType = default;
+            s.DispatchedTypeInPlace = false;
             _hasInPlaceData = false;
             _inPlaceData = default;
             _inPlaceMemory = default;
+            ClearInPlaceType();
         }
 
         if (s.LineResetPending)
@@ -345,6 +360,12 @@ public ref struct SseTokenizer
             _hasInPlaceData = false;
             _inPlaceData = default;
             _inPlaceMemory = default;
+        }
+
+        if (_hasInPlaceType)
+        {
+            s.Type.Set(_inPlaceType);
+            ClearInPlaceType();
         }
 
         s.Offset = _segmentOffset + _index;
@@ -520,8 +541,20 @@ public ref struct SseTokenizer
                 AppendData(value, lineIndex < 0 ? -1 : lineIndex + valueIndex, lineStart + valueIndex, valueIndex);
                 break;
             case 5 when name.SequenceEqual("event"u8):
-                // Spec: "Set the event type buffer to field value."
-                s.Type.Set(value);
+                // Spec: "Set the event type buffer to field value." While the line lies in the
+                // input, the buffer is the input (saving a copy per event).
+                if (lineIndex >= 0)
+                {
+                    _hasInPlaceType = true;
+                    _inPlaceType = value;
+                    _inPlaceTypeMemory = _hasSequence ? _memory.Slice(lineIndex + valueIndex, value.Length) : default;
+                }
+                else
+                {
+                    ClearInPlaceType();
+                    s.Type.Set(value);
+                }
+
                 break;
             case 2 when name.SequenceEqual("id"u8):
                 // Spec: "If the field value does not contain U+0000 NULL, then set the last event ID
@@ -623,6 +656,7 @@ public ref struct SseTokenizer
             // Spec step 2: "If the data buffer is an empty string, set the data buffer and the event
             // type buffer to the empty string and return."
             s.Type.Clear();
+            ClearInPlaceType();
             s.EventStart = next;
             return SseTokenKind.None;
         }
@@ -634,7 +668,16 @@ public ref struct SseTokenizer
         s.ResetPending = true;
         s.DispatchedInPlace = _hasInPlaceData;
         s.DispatchedData = _hasInPlaceData ? _inPlaceMemory : default;
+        s.DispatchedTypeInPlace = _hasInPlaceType;
+        s.DispatchedType = _hasInPlaceType ? _inPlaceTypeMemory : default;
         return SseTokenKind.Event;
+    }
+
+    private void ClearInPlaceType()
+    {
+        _hasInPlaceType = false;
+        _inPlaceType = default;
+        _inPlaceTypeMemory = default;
     }
 
     /// <summary>
