@@ -187,14 +187,11 @@ public ref struct SseTokenizer
             s.Type.Clear();
             s.ClearData();
             s.HasData = false;
-            s.DispatchedData = default;
-            s.DispatchedInPlace = false;
-            s.DispatchedType = default;
-            s.DispatchedTypeInPlace = false;
+
+            // Only the flags: the spans are set with them, and the state's Dispatched* fields
+            // are read only after DispatchEvent has set them all.
             _hasInPlaceData = false;
-            _inPlaceData = default;
-            _inPlaceMemory = default;
-            ClearInPlaceType();
+            _hasInPlaceType = false;
         }
 
         if (s.LineResetPending)
@@ -588,6 +585,7 @@ public ref struct SseTokenizer
     /// Appends a data value: <paramref name="valueIndex"/> is its index in the current span, or -1
     /// when the line is in the state's line buffer, where it starts at <paramref name="lineValueIndex"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AppendData(ReadOnlySpan<byte> value, int valueIndex, long valueOffset, int lineValueIndex)
     {
         SseParserState s = _state;
