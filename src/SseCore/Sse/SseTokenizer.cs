@@ -664,10 +664,16 @@ public ref struct SseTokenizer
         s.EventCount++;
         s.NextEventStart = next;
         s.ResetPending = true;
-        s.DispatchedInPlace = _hasInPlaceData;
-        s.DispatchedData = _hasInPlaceData ? _inPlaceMemory : default;
-        s.DispatchedTypeInPlace = _hasInPlaceType;
-        s.DispatchedType = _hasInPlaceType ? _inPlaceTypeMemory : default;
+        if (_hasSequence)
+        {
+            // For SseReader.Current, which builds the event after this tokenizer is gone (over
+            // a span there is no memory to keep, and these writes are GC write barriers).
+            s.DispatchedInPlace = _hasInPlaceData;
+            s.DispatchedData = _hasInPlaceData ? _inPlaceMemory : default;
+            s.DispatchedTypeInPlace = _hasInPlaceType;
+            s.DispatchedType = _hasInPlaceType ? _inPlaceTypeMemory : default;
+        }
+
         return SseTokenKind.Event;
     }
 
