@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 
 namespace SseCore.Benchmarks;
 
@@ -16,10 +17,10 @@ namespace SseCore.Benchmarks;
 /// </summary>
 internal static class CpuTimeCheck
 {
-    /// <param name="filter">When not null, only the groups whose name contains it (ignoring case).</param>
+    /// <param name="filter">When not null, only the groups whose name contains it, or one of its <c>|</c>-separated parts (ignoring case).</param>
     public static void Run(string? filter)
     {
-        bool Wants(string name) => filter is null || name.Contains(filter, StringComparison.OrdinalIgnoreCase);
+        bool Wants(string name) => filter is null || filter.Split('|').Any(f => name.Contains(f, StringComparison.OrdinalIgnoreCase));
 
         Console.WriteLine($"// SseCore CPU-time check, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         var rows = new List<(string Group, string Name, double NsPerUnit, string Unit)>();

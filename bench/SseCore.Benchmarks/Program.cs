@@ -58,10 +58,11 @@ public static class Program
             return 0;
         }
 
-        if (args.Length == 0)
+        if (!args.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h" or "--version" or "--info"))
         {
+            // The whole suite unless a filter says otherwise (`-- --job short` included):
             // BenchmarkSwitcher would otherwise ask which benchmarks to run.
-            args = ["--filter", "*"];
+            args = [.. args, "--filter", "*"];
         }
 
         // BenchmarkDotNet ignores --job when the global config has a default job, so add ours only
