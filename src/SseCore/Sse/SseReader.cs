@@ -34,6 +34,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     private ExceptionDispatchInfo? _failure;
 
     private ReadOnlySequence<byte> _buffer;
+    private SequencePosition _position; // where parsing of _buffer resumes: the bytes before it are consumed
     private bool _holdingBuffer;
     private bool _isFinalBlock;
     private bool _hasCurrent;
@@ -281,6 +282,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         }
 
         _buffer = buffer;
+        _position = buffer.Start;
         _isFinalBlock = result.IsCompleted;
         _holdingBuffer = true;
         return true;
@@ -293,7 +295,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         SequencePosition consumed;
         try
         {
-            var tokenizer = new SseTokenizer(_buffer, _isFinalBlock, _state);
+            var tokenizer = new SseTokenizer(_buffer, _position, _isFinalBlock, _state);
             found = tokenizer.TryRead(out _);
             consumed = tokenizer.Consumed;
         }
@@ -302,14 +304,15 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             _holdingBuffer = false;
             _ended = true;
             _failure = ExceptionDispatchInfo.Capture(ex);
-            _reader.AdvanceTo(_buffer.Start, _buffer.End);
+            _reader.AdvanceTo(_position, _buffer.End);
             throw;
         }
 
         if (found)
         {
-            // Keep the rest (and the event's bytes, which Current may point into) until the next call.
-            _buffer = _buffer.Slice(consumed);
+            // Keep the buffer (the event's bytes, which Current may point into, and the rest) until
+            // the next call, which goes on from here: a position, not a slice per event.
+            _position = consumed;
             _hasCurrent = true;
             return true;
         }
@@ -367,7 +370,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         if (_holdingBuffer)
         {
             _holdingBuffer = false;
-            _reader.AdvanceTo(_buffer.Start, _buffer.End);
+            _reader.AdvanceTo(_position, _buffer.End);
         }
 
         if (!_leaveOpen)

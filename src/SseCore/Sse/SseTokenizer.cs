@@ -64,6 +64,16 @@ public ref struct SseTokenizer
     /// <param name="state">The stream's state, carried from the previous buffer.</param>
     /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
     public SseTokenizer(ReadOnlySequence<byte> buffer, bool isFinalBlock, SseParserState state)
+        : this(buffer, buffer.Start, isFinalBlock, state)
+    {
+    }
+
+    /// <summary>
+    /// A tokenizer over <paramref name="buffer"/> from <paramref name="start"/> (a position in it,
+    /// where the previous tokenizer over the same buffer stopped): <see cref="SseReader"/> parses
+    /// the events of one read this way without slicing the sequence per event.
+    /// </summary>
+    internal SseTokenizer(ReadOnlySequence<byte> buffer, SequencePosition start, bool isFinalBlock, SseParserState state)
     {
         _state = state ?? throw new ArgumentNullException(nameof(state));
         _sequence = buffer;
@@ -71,9 +81,9 @@ public ref struct SseTokenizer
         _isFinalBlock = isFinalBlock;
         _startOffset = state.Offset;
         _segmentOffset = state.Offset;
-        _nextPosition = buffer.Start;
-        _segmentPosition = buffer.Start;
-        _consumed = buffer.Start;
+        _nextPosition = start;
+        _segmentPosition = start;
+        _consumed = start;
         _index = 0;
         _inPlaceData = default;
         _inPlaceMemory = default;
