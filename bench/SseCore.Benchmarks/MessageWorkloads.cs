@@ -212,10 +212,15 @@ internal static class MessageWorkloads
         using var state = new SseParserState();
         var tokenizer = new SseTokenizer(stream, isFinalBlock: true, state);
         var decoder = new AnthropicEventDecoder();
-        var accumulator = new MessageAccumulator();
+
+        // Disposed, so its pooled buffers go back to the pool (as MessageStream does); one event
+        // reused and decoded in place, as in DecodeSpan.
+        using var accumulator = new MessageAccumulator();
+        AnthropicEvent e = default;
         while (tokenizer.TryRead(out SseEvent sse))
         {
-            accumulator.Apply(decoder.Decode(sse));
+            decoder.Decode(sse, ref e);
+            accumulator.Apply(in e);
         }
 
         return accumulator.GetMessage();

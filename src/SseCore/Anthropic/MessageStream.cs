@@ -213,15 +213,17 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Reads, decodes and accumulates the next event.</summary>
+    /// <remarks>
+    /// An event the reader already holds is returned synchronously, without an async state
+    /// machine; so, as with <see cref="SseReader.MoveNextAsync"/>, a failure may be thrown by the
+    /// call itself rather than by the returned task. Await the call where it is made.
+    /// </remarks>
     /// <param name="cancellationToken">Cancels the wait for bytes (throws <see cref="AnthropicStreamInterruptedException"/>).</param>
     /// <returns>True with an event in <see cref="Current"/>; false at the end of the body (see <see cref="Outcome"/>).</returns>
     /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
     /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, stalled past the idle timeout, or was cancelled.</exception>
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
-#if NET6_0_OR_GREATER
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-#endif
-    public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
+    public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
     {
         _hasCurrent = false;
         _hasText = false;
@@ -230,33 +232,52 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         _failure?.Throw();
         if (Outcome != MessageStreamOutcome.Pending)
         {
-            return false;
+            return new ValueTask<bool>(false);
         }
 
+        // An event the reader already has (most of them: one read brings many) is taken without
+        // an async state machine; only a read that must wait goes through ReadAsync below.
+        ValueTask<bool> read;
+        try
+        {
+            read = _reader.MoveNextAsync(cancellationToken);
+            if (read.IsCompleted)
+            {
+                return new ValueTask<bool>(OnRead(read.Result));
+            }
+        }
+        catch (Exception ex) when (IsReadFailure(ex))
+        {
+            return new ValueTask<bool>(OnReadFailure(ex));
+        }
+
+        return AwaitReadAsync(read);
+    }
+
+#if NET6_0_OR_GREATER
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    private async ValueTask<bool> AwaitReadAsync(ValueTask<bool> read)
+    {
         bool has;
         try
         {
-            has = await _reader.MoveNextAsync(cancellationToken).ConfigureAwait(false);
+            has = await read.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException)
+        catch (Exception ex) when (IsReadFailure(ex))
         {
-            if (_accumulator.IsComplete)
-            {
-                // The message is whole; what broke came after it.
-                Outcome = MessageStreamOutcome.Completed;
-                return false;
-            }
-
-            string what = ex switch
-            {
-                OperationCanceledException => "was cancelled",
-                SseLimitExceededException => "exceeded a limit",
-                SseIdleTimeoutException => "stalled",
-                _ => "broke",
-            };
-            throw Fail(MessageStreamOutcome.Interrupted, new AnthropicStreamInterruptedException($"The message stream {what} after {_accumulator.EventCount} events: {ex.Message}", ex));
+            return OnReadFailure(ex);
         }
 
+        return OnRead(has);
+    }
+
+    private static bool IsReadFailure(Exception ex) =>
+        ex is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException;
+
+    /// <summary>After a read: the event accepted (true), or the end of the body recorded (false).</summary>
+    private bool OnRead(bool has)
+    {
         if (!has)
         {
             Outcome = _accumulator.IsComplete ? MessageStreamOutcome.Completed : MessageStreamOutcome.Truncated;
@@ -265,6 +286,26 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
 
         Accept();
         return true;
+    }
+
+    /// <summary>A read that failed: the end of a message already whole (false), or an interruption (throws).</summary>
+    private bool OnReadFailure(Exception ex)
+    {
+        if (_accumulator.IsComplete)
+        {
+            // The message is whole; what broke came after it.
+            Outcome = MessageStreamOutcome.Completed;
+            return false;
+        }
+
+        string what = ex switch
+        {
+            OperationCanceledException => "was cancelled",
+            SseLimitExceededException => "exceeded a limit",
+            SseIdleTimeoutException => "stalled",
+            _ => "broke",
+        };
+        throw Fail(MessageStreamOutcome.Interrupted, new AnthropicStreamInterruptedException($"The message stream {what} after {_accumulator.EventCount} events: {ex.Message}", ex));
     }
 
     /// <summary>
@@ -284,7 +325,8 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     {
         while (!_accumulator.IsComplete)
         {
-            if (!await MoveNextAsync(cancellationToken).ConfigureAwait(false))
+            ValueTask<bool> read = MoveNextAsync(cancellationToken);
+            if (!(read.IsCompleted ? read.Result : await read.ConfigureAwait(false)))
             {
                 return false;
             }
@@ -326,8 +368,14 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
     public async Task<Message> GetFinalMessageAsync(CancellationToken cancellationToken = default)
     {
-        while (!_accumulator.IsComplete && await MoveNextAsync(cancellationToken).ConfigureAwait(false))
+        while (!_accumulator.IsComplete)
         {
+            // Events already read complete at once: no await per event.
+            ValueTask<bool> read = MoveNextAsync(cancellationToken);
+            if (!(read.IsCompleted ? read.Result : await read.ConfigureAwait(false)))
+            {
+                break;
+            }
         }
 
         CompleteAtMessageStop();
