@@ -318,14 +318,41 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <exception cref="AnthropicApiException">An <c>error</c> event arrived.</exception>
     /// <exception cref="AnthropicStreamInterruptedException">The stream broke, exceeded a limit, stalled past the idle timeout, or was cancelled.</exception>
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
-#if NET6_0_OR_GREATER
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-#endif
-    public async ValueTask<bool> MoveNextTextAsync(CancellationToken cancellationToken = default)
+    public ValueTask<bool> MoveNextTextAsync(CancellationToken cancellationToken = default)
     {
+        // Synchronous while the reader already holds the events (see MoveNextAsync).
         while (!_accumulator.IsComplete)
         {
             ValueTask<bool> read = MoveNextAsync(cancellationToken);
+            if (!read.IsCompleted)
+            {
+                return MoveNextTextSlowAsync(read, cancellationToken);
+            }
+
+            if (!read.Result)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            if (_hasText)
+            {
+                return new ValueTask<bool>(true);
+            }
+        }
+
+        // No text follows message_stop: do not wait for the end of the body.
+        CompleteAtMessageStop();
+        return new ValueTask<bool>(false);
+    }
+
+#if NET6_0_OR_GREATER
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    private async ValueTask<bool> MoveNextTextSlowAsync(ValueTask<bool> pending, CancellationToken cancellationToken)
+    {
+        ValueTask<bool> read = pending;
+        while (true)
+        {
             if (!(read.IsCompleted ? read.Result : await read.ConfigureAwait(false)))
             {
                 return false;
@@ -335,11 +362,15 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             {
                 return true;
             }
-        }
 
-        // No text follows message_stop: do not wait for the end of the body.
-        CompleteAtMessageStop();
-        return false;
+            if (_accumulator.IsComplete)
+            {
+                CompleteAtMessageStop();
+                return false;
+            }
+
+            read = MoveNextAsync(cancellationToken);
+        }
     }
 
     /// <summary>
