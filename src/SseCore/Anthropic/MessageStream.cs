@@ -241,17 +241,13 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         try
         {
             read = _reader.MoveNextAsync(cancellationToken);
-            if (read.IsCompleted)
-            {
-                return new ValueTask<bool>(OnRead(read.Result));
-            }
         }
         catch (Exception ex) when (IsReadFailure(ex))
         {
             return new ValueTask<bool>(OnReadFailure(ex));
         }
 
-        return AwaitReadAsync(read);
+        return read.IsCompletedSuccessfully ? new ValueTask<bool>(OnRead(read.Result)) : AwaitReadAsync(read);
     }
 
 #if NET6_0_OR_GREATER
@@ -324,7 +320,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         while (!_accumulator.IsComplete)
         {
             ValueTask<bool> read = MoveNextAsync(cancellationToken);
-            if (!read.IsCompleted)
+            if (!read.IsCompletedSuccessfully)
             {
                 return MoveNextTextSlowAsync(read, cancellationToken);
             }
@@ -353,7 +349,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         ValueTask<bool> read = pending;
         while (true)
         {
-            if (!(read.IsCompleted ? read.Result : await read.ConfigureAwait(false)))
+            if (!(read.IsCompletedSuccessfully ? read.Result : await read.ConfigureAwait(false)))
             {
                 return false;
             }
@@ -403,7 +399,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         {
             // Events already read complete at once: no await per event.
             ValueTask<bool> read = MoveNextAsync(cancellationToken);
-            if (!(read.IsCompleted ? read.Result : await read.ConfigureAwait(false)))
+            if (!(read.IsCompletedSuccessfully ? read.Result : await read.ConfigureAwait(false)))
             {
                 break;
             }

@@ -77,7 +77,7 @@ public static class SseParser
                 ValueTask<ReadResult> read = idle is null ? reader.ReadAsync(cancellationToken) : idle.ReadAsync(cancellationToken, owned.BytesConsumed);
                 // A read that completed at once is taken without the await machinery: with small
                 // reads that saves about a quarter of the cost of a read.
-                ReadResult result = read.IsCompleted ? read.Result : await read.ConfigureAwait(false);
+                ReadResult result = read.IsCompletedSuccessfully ? read.Result : await read.ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 try
                 {

@@ -127,6 +127,12 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Reads up to the next event.</summary>
+    /// <remarks>
+    /// An event in bytes already read (or already in the pipe) is returned synchronously, also
+    /// when <paramref name="cancellationToken"/> is cancelled: the token cancels the wait for more
+    /// bytes. A stream that fails while parsing such bytes (a limit) throws from the call itself;
+    /// failures of a read that waited come through the returned task. Await the call where it is made.
+    /// </remarks>
     /// <param name="cancellationToken">Cancels the wait for more bytes.</param>
     /// <returns><see langword="true"/> with an event in <see cref="Current"/>; <see langword="false"/> at the end of the stream.</returns>
     /// <exception cref="SseLimitExceededException">The stream exceeds a limit; the reader cannot go on, and every later call throws it again.</exception>
@@ -156,31 +162,27 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             return new ValueTask<bool>(true);
         }
 
-        if (_idle is not null)
+        // Bytes the pipe already has: delivered even when the token is already cancelled (it
+        // cancels the wait for more bytes), and with an idle timeout they need no timer.
+        while (_reader.TryRead(out ReadResult result))
         {
-            // Bytes the pipe already has need no timer; then a read the idle timer watches.
-            while (_reader.TryRead(out ReadResult result))
+            if (TakeResult(result) && TryParseHeldBuffer())
             {
-                if (TakeResult(result) && TryParseHeldBuffer())
-                {
-                    return new ValueTask<bool>(true);
-                }
-
-                if (_ended)
-                {
-                    return new ValueTask<bool>(false);
-                }
-
-                if (!result.IsCompleted && !result.IsCanceled)
-                {
-                    break;
-                }
+                return new ValueTask<bool>(true);
             }
 
-            return ReadUntilEventWithIdleTimeoutAsync(_idle, cancellationToken);
+            if (_ended)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            if (!result.IsCompleted && !result.IsCanceled)
+            {
+                break;
+            }
         }
 
-        return ReadUntilEvent(cancellationToken);
+        return _idle is null ? ReadUntilEvent(cancellationToken) : ReadUntilEventWithIdleTimeoutAsync(_idle, cancellationToken);
     }
 
     /// <summary>
@@ -199,8 +201,10 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     {
         while (true)
         {
+            // A read that failed or was cancelled goes the async way too: its exception reaches the
+            // caller through the returned task, as from any awaited read.
             ValueTask<ReadResult> read = _reader.ReadAsync(cancellationToken);
-            if (!read.IsCompleted)
+            if (!read.IsCompletedSuccessfully)
             {
                 return ReadUntilEventAsync(read, cancellationToken);
             }
@@ -225,7 +229,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         while (true)
         {
             // A read that completed at once is taken without the await machinery (~20 ns per read).
-            ReadResult result = pending.IsCompleted ? pending.Result : await pending.ConfigureAwait(false);
+            ReadResult result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
             if (TakeResult(result) && TryParseHeldBuffer())
             {
                 return true;
@@ -251,7 +255,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             try
             {
                 ValueTask<ReadResult> read = idle.ReadAsync(cancellationToken, _state.BytesConsumed);
-                result = read.IsCompleted ? read.Result : await read.ConfigureAwait(false);
+                result = read.IsCompletedSuccessfully ? read.Result : await read.ConfigureAwait(false);
             }
             catch (SseIdleTimeoutException ex)
             {

@@ -50,6 +50,35 @@ public class ReaderTests
         Assert.False(await reader.MoveNextAsync().AsTask().WaitAsync(Patience));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Reader_WithACancelledToken_StillDeliversBytesAlreadyInThePipe_ThenCancelsTheWait(bool idleTimeout)
+    {
+        // The token cancels the wait for more bytes: an event the pipe already holds is delivered
+        // (with or without an idle timeout), and only the wait that follows is cancelled, through
+        // the returned task rather than by the call itself.
+        var pipe = new Pipe();
+        var options = new SseParserOptions { IdleTimeout = idleTimeout ? TimeSpan.FromHours(1) : Timeout.InfiniteTimeSpan };
+        await using var reader = new SseReader(pipe.Reader, options);
+        await Write(pipe.Writer, "data: a\n\ndata: b\n\n");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.True(await reader.MoveNextAsync(cancelled.Token));
+        Assert.Equal("a", reader.Current.GetDataString());
+        Assert.True(await reader.MoveNextAsync(cancelled.Token));
+        Assert.Equal("b", reader.Current.GetDataString());
+
+        ValueTask<bool> wait = reader.MoveNextAsync(cancelled.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await wait);
+
+        // Cancellation is not a failure: the reader goes on with the next call.
+        await Write(pipe.Writer, "data: c\n\n");
+        Assert.True(await reader.MoveNextAsync());
+        Assert.Equal("c", reader.Current.GetDataString());
+    }
+
     [Fact]
     public async Task Reader_WithAConcurrentWriter_DeliversEveryEventInOrder()
     {
