@@ -236,7 +236,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         }
 
         // An event the reader already has (most of them: one read brings many) is taken without
-        // an async state machine; only a read that must wait goes through ReadAsync below.
+        // an async state machine; only a read that must wait goes through AwaitReadAsync.
         ValueTask<bool> read;
         try
         {

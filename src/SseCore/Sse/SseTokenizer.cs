@@ -429,9 +429,12 @@ public ref struct SseTokenizer
         return true;
     }
 
-    private void AppendPartialLine(ReadOnlySpan<byte> bytes)
+    private void AppendPartialLine(ReadOnlySpan<byte> bytes) => AppendPartialLine(_state, bytes, _segmentOffset + _index);
+
+    /// <summary>Keeps bytes of a line cut by the end of a buffer; <paramref name="offset"/> is the stream offset of the first.</summary>
+    /// <exception cref="SseLimitExceededException">The line exceeds <see cref="SseParserOptions.MaxLineLength"/>.</exception>
+    private static void AppendPartialLine(SseParserState s, ReadOnlySpan<byte> bytes, long offset)
     {
-        SseParserState s = _state;
         if (s.Line.Length == 0)
         {
             if (bytes.IsEmpty)
@@ -439,7 +442,7 @@ public ref struct SseTokenizer
                 return;
             }
 
-            s.LineStart = _segmentOffset + _index;
+            s.LineStart = offset;
         }
 
         int max = s.Options.MaxLineLength;
@@ -480,20 +483,7 @@ public ref struct SseTokenizer
             return false;
         }
 
-        if (s.Line.Length == 0)
-        {
-            s.LineStart = s.Offset;
-        }
-
-        if (bytes.Length == 1)
-        {
-            s.Line.Append(bytes[0]);
-        }
-        else
-        {
-            s.Line.Append(bytes);
-        }
-
+        AppendPartialLine(s, bytes, s.Offset);
         s.Offset += bytes.Length;
         return true;
     }
