@@ -225,6 +225,17 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <exception cref="AnthropicProtocolException">An event's data does not follow the protocol.</exception>
     public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
     {
+        AnthropicEvent e = default;
+        return MoveNext(ref e, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="MoveNextAsync"/> decoding into <paramref name="e"/>, which a caller reading many
+    /// events reuses: the decoder clears only the view the previous event used, where a fresh
+    /// 1,184-byte <see cref="AnthropicEvent"/> per event is zeroed twice (prolog and initializer).
+    /// </summary>
+    private ValueTask<bool> MoveNext(ref AnthropicEvent e, CancellationToken cancellationToken)
+    {
         _hasCurrent = false;
         _hasText = false;
 
@@ -247,7 +258,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             return new ValueTask<bool>(OnReadFailure(ex));
         }
 
-        return read.IsCompletedSuccessfully ? new ValueTask<bool>(OnRead(read.Result)) : AwaitReadAsync(read);
+        return read.IsCompletedSuccessfully ? new ValueTask<bool>(OnRead(read.Result, ref e)) : AwaitReadAsync(read);
     }
 
 #if NET6_0_OR_GREATER
@@ -265,14 +276,15 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             return OnReadFailure(ex);
         }
 
-        return OnRead(has);
+        AnthropicEvent e = default;
+        return OnRead(has, ref e);
     }
 
     private static bool IsReadFailure(Exception ex) =>
         ex is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException;
 
     /// <summary>After a read: the event accepted (true), or the end of the body recorded (false).</summary>
-    private bool OnRead(bool has)
+    private bool OnRead(bool has, ref AnthropicEvent e)
     {
         if (!has)
         {
@@ -280,7 +292,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             return false;
         }
 
-        Accept();
+        Accept(ref e);
         return true;
     }
 
@@ -397,8 +409,9 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     {
         while (!_accumulator.IsComplete)
         {
-            // Events already read complete at once: no await per event.
-            ValueTask<bool> read = MoveNextAsync(cancellationToken);
+            // The events the reader already holds are taken without an await (ReadWhileAvailable);
+            // this loop turns once per read that has to wait.
+            ValueTask<bool> read = ReadWhileAvailable(cancellationToken);
             if (!(read.IsCompletedSuccessfully ? read.Result : await read.ConfigureAwait(false)))
             {
                 break;
@@ -408,6 +421,23 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         CompleteAtMessageStop();
         EnsureCompleted();
         return _accumulator.GetMessage();
+    }
+
+    /// <summary>
+    /// Reads events, through one <see cref="AnthropicEvent"/>, while they complete synchronously:
+    /// up to <c>message_stop</c>, the end of the body, or a read that has to wait (returned pending).
+    /// </summary>
+    private ValueTask<bool> ReadWhileAvailable(CancellationToken cancellationToken)
+    {
+        AnthropicEvent e = default;
+        while (true)
+        {
+            ValueTask<bool> read = MoveNext(ref e, cancellationToken);
+            if (!read.IsCompletedSuccessfully || !read.Result || _accumulator.IsComplete)
+            {
+                return read;
+            }
+        }
     }
 
     /// <summary>
@@ -433,10 +463,9 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         _accumulator.Dispose();
     }
 
-    private void Accept()
+    private void Accept(ref AnthropicEvent e)
     {
         SseEvent sse = _reader.Current;
-        AnthropicEvent e = default;
         try
         {
             _decoder.Decode(sse, ref e);
