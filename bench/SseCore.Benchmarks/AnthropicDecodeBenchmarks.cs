@@ -20,6 +20,7 @@ namespace SseCore.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
+[SteadyStateWarmup]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class AnthropicDecodeBenchmarks

@@ -19,6 +19,7 @@ namespace SseCore.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
+[SteadyStateWarmup]
 public class ChunkingBenchmarks
 {
     private MessagePayload _payload = null!;
