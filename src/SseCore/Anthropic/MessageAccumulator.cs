@@ -494,18 +494,17 @@ public sealed class MessageAccumulator : IDisposable
             switch (_inputStatus)
             {
                 case ToolInputStatus.Complete when tracker.IsBlank:
-                    using (JsonDocument empty = JsonDocument.Parse("{}"))
-                    {
-                        _input = empty.RootElement.Clone();
-                    }
-
+                    var blank = new Utf8JsonReader("{}"u8);
+                    _input = JsonElement.ParseValue(ref blank);
                     break;
                 case ToolInputStatus.Complete:
                     try
                     {
+                        // Parsed once into an element that owns its data (a pooled JsonDocument
+                        // would need a Clone: a second copy of a tool input that can be large).
                         var reader = new Utf8JsonReader(json, ReaderOptions);
-                        using JsonDocument doc = JsonDocument.ParseValue(ref reader);
-                        _input = reader.Read() ? null : doc.RootElement.Clone();
+                        JsonElement value = JsonElement.ParseValue(ref reader);
+                        _input = reader.Read() ? null : value;
                     }
                     catch (JsonException)
                     {

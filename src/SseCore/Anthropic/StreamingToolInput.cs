@@ -194,10 +194,19 @@ public sealed partial class StreamingToolInput : IDisposable
     /// <returns>The input so far as a JSON element.</returns>
     public JsonElement GetSnapshot()
     {
-        byte[] json = new byte[SnapshotLength];
-        int n = WriteSnapshot(json);
-        using JsonDocument doc = JsonDocument.Parse(json.AsMemory(0, n), new JsonDocumentOptions { MaxDepth = MaxDepth });
-        return doc.RootElement.Clone();
+        // One value by construction, parsed into an element that copies what it needs (no
+        // pooled document to clone), so the text can be written into a rented buffer.
+        byte[] json = ArrayPool<byte>.Shared.Rent(SnapshotLength);
+        try
+        {
+            int n = WriteSnapshot(json);
+            var reader = new Utf8JsonReader(json.AsSpan(0, n), new JsonReaderOptions { MaxDepth = MaxDepth });
+            return JsonElement.ParseValue(ref reader);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(json);
+        }
     }
 
     /// <summary>Returns the rented buffers. The input reads as empty afterwards and cannot be appended to.</summary>
