@@ -36,6 +36,22 @@ public class SpecRuleTests
     [Fact]
     public void LineEnd_MixedInOneStream() => Check("data: a\rdata: b\ndata: c\r\n\r\ndata: d\n\r\n", [Ev("a\nb\nc"), Ev("d")]);
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData("\r\n")]
+    public void LineEnd_FoundAtEveryDistance_AroundTheInlineVectorOf32Bytes(string end)
+    {
+        // The line-end search compares the first 32 bytes inline and searches on from there:
+        // every line length from 0 to 70, each followed by another line so that 32 bytes are there.
+        for (int length = 0; length <= 70; length++)
+        {
+            string value = new string('x', length);
+            string tail = new string('y', 40);
+            Check($"data:{value}{end}data:{tail}{end}{end}", [Ev(value + "\n" + tail)]);
+        }
+    }
+
     [Fact]
     public void LineEnd_LfCr_IsTwoLineEnds() => Check("data: a\n\rdata: b\n\n", [Ev("a"), Ev("b")]);
 
