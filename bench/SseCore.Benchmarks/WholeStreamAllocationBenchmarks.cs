@@ -18,6 +18,7 @@ namespace SseCore.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
+[SteadyStateWarmup]
 public class WholeStreamAllocationBenchmarks
 {
     private MessagePayload _payload = null!;
