@@ -9,10 +9,12 @@ public sealed class AllocationCollection
 
 /// <summary>
 /// Exact allocation checks with <see cref="GC.GetAllocatedBytesForCurrentThread"/>. The runtime
-/// itself occasionally charges a few bytes to the thread (seen: 32 B once, when tiered
-/// compilation swaps in optimized code mid-round), so a round is repeated: at least one round
-/// must be exactly 0 bytes, and no round may reach one byte per event — any object allocated
-/// per event costs at least 24 bytes per event in every round.
+/// itself occasionally charges bytes to the thread in one round (seen: 32 B when tiered
+/// compilation swapped in optimized code mid-round; 3,120 B once in a CI run of the writer
+/// test, in one round of five, the others 0), so rounds are repeated: most rounds (the median)
+/// must be exactly 0 bytes, and no round may reach 24 bytes per event. What these tests exist to
+/// catch shows in every round: an object allocated per event costs at least 24 bytes per event
+/// (the smallest object), and one allocated every N events makes every round non-zero.
 /// </summary>
 public static class AllocationAssert
 {
@@ -30,7 +32,8 @@ public static class AllocationAssert
         }
 
         string all = string.Join(", ", rounds);
-        Assert.True(rounds.Min() == 0, $"no round allocated exactly 0 bytes: {all}");
-        Assert.True(rounds.Max() < eventsPerRound, $"a round allocated at least 1 byte per event ({eventsPerRound} events): {all}");
+        int zero = rounds.Count(r => r == 0);
+        Assert.True(zero * 2 > rounds.Count, $"fewer than half the rounds allocated exactly 0 bytes: {all}");
+        Assert.True(rounds.Max() < 24L * eventsPerRound, $"a round allocated at least 24 bytes (one object) per event ({eventsPerRound} events): {all}");
     }
 }
