@@ -201,7 +201,16 @@ public sealed partial class StreamingToolInput : IDisposable
         {
             int n = WriteSnapshot(json);
             var reader = new Utf8JsonReader(json.AsSpan(0, n), new JsonReaderOptions { MaxDepth = MaxDepth });
-            return JsonElement.ParseValue(ref reader);
+            JsonElement snapshot = JsonElement.ParseValue(ref reader);
+
+            // As JsonDocument.Parse did: anything after the one value makes the snapshot malformed
+            // (ParseValue alone would stop at the value and ignore the rest).
+            if (reader.Read())
+            {
+                throw new JsonException("The tool input's snapshot holds more than one JSON value.");
+            }
+
+            return snapshot;
         }
         finally
         {
