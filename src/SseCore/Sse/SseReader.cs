@@ -315,7 +315,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         try
         {
             var tokenizer = new SseTokenizer(_buffer, _position, _isFinalBlock, _state);
-            found = tokenizer.TryRead(out _);
+            found = tokenizer.MoveToNextEvent();
             consumed = tokenizer.Consumed;
         }
         catch (Exception ex)

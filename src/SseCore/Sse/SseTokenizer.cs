@@ -164,18 +164,33 @@ public ref struct SseTokenizer
     /// <exception cref="SseLimitExceededException">A line or an event exceeds the limits of <see cref="SseParserState.Options"/>.</exception>
     public bool TryRead(out SseEvent sseEvent)
     {
+        if (MoveToNextEvent())
+        {
+            sseEvent = CurrentEvent;
+            return true;
+        }
+
+        sseEvent = default;
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="TryRead(out SseEvent)"/> without building the event: <see cref="SseReader"/>
+    /// builds it from the state when <see cref="SseReader.Current"/> is read.
+    /// </summary>
+    /// <returns><see langword="true"/> when an event was dispatched.</returns>
+    internal bool MoveToNextEvent()
+    {
         while (true)
         {
             SseTokenKind kind = ReadNext();
             if (kind == SseTokenKind.Event)
             {
-                sseEvent = CurrentEvent;
                 return true;
             }
 
             if (kind == SseTokenKind.None)
             {
-                sseEvent = default;
                 return false;
             }
 
