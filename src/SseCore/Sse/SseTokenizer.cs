@@ -384,9 +384,7 @@ public ref struct SseTokenizer
         {
             // The event goes on in the next buffer: its data must outlive this one.
             s.Data.Append(_inPlaceData);
-            _hasInPlaceData = false;
-            _inPlaceData = default;
-            _inPlaceMemory = default;
+            ClearInPlaceData();
         }
 
         if (_hasInPlaceType)
@@ -640,9 +638,7 @@ public ref struct SseTokenizer
         if (_hasInPlaceData)
         {
             s.Data.Append(_inPlaceData);
-            _hasInPlaceData = false;
-            _inPlaceData = default;
-            _inPlaceMemory = default;
+            ClearInPlaceData();
         }
 
         long size = (long)s.DataLength + 1 + value.Length;
@@ -697,6 +693,13 @@ public ref struct SseTokenizer
         return SseTokenKind.Event;
     }
 
+    private void ClearInPlaceData()
+    {
+        _hasInPlaceData = false;
+        _inPlaceData = default;
+        _inPlaceMemory = default;
+    }
+
     private void ClearInPlaceType()
     {
         _hasInPlaceType = false;
@@ -730,7 +733,7 @@ public ref struct SseTokenizer
     {
         if (bytes.Length > 8)
         {
-            return bytes.IndexOfAny(CR, LF) >= 0;
+            return IndexOfLineEnd(bytes) >= 0;
         }
 
         foreach (byte b in bytes)
