@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using SseCore.Anthropic;
+using SseCore.Tests.Infrastructure;
 
 namespace SseCore.Tests.Anthropic;
 
@@ -74,16 +75,14 @@ public class CanonicalDeltaTests
             e.Index,
             d.Index,
             d.Kind,
-            Hex(d.TypeName),
-            Hex(d.Text),
-            Hex(d.PartialJson),
-            Hex(d.Thinking),
-            Hex(d.Signature),
+            EventText.Text(d.TypeName),
+            EventText.Text(d.Text),
+            EventText.Text(d.PartialJson),
+            EventText.Text(d.Thinking),
+            EventText.Text(d.Signature),
             Convert.ToHexString(d.RawJson),
             Convert.ToHexString(decoder.Unescape(d.Payload)));
     }
-
-    private static string Hex(JsonText t) => t.HasValue ? (t.IsEscaped ? "e:" : "r:") + Convert.ToHexString(t.RawUtf8) : "-";
 
     /// <summary>The general path's input: one space after the opening brace (the fast path declines it; the views' bytes stay the same).</summary>
     private static byte[] Spaced(byte[] data) => [(byte)'{', (byte)' ', .. data.AsSpan(1)];
@@ -161,31 +160,10 @@ public class CanonicalDeltaTests
         {
             decoder.Decode(sse, ref reused);
             AnthropicEvent fresh = decoder.Decode(sse);
-            Assert.Equal(Describe(fresh), Describe(reused));
+            Assert.Equal(EventText.Describe(fresh), EventText.Describe(reused));
             n++;
         }
 
         Assert.Equal(6, n);
     }
-
-    private static string Describe(AnthropicEvent e) => string.Join(
-        " | ",
-        e.Kind,
-        e.Index,
-        e.EventNumber,
-        Hex(e.MessageStart.Id),
-        e.MessageStart.Usage.InputTokens,
-        Convert.ToHexString(e.MessageStart.RawJson),
-        e.Delta.Kind,
-        e.Delta.Index,
-        Hex(e.Delta.TypeName),
-        Hex(e.Delta.Text),
-        Hex(e.Delta.PartialJson),
-        Convert.ToHexString(e.Delta.RawJson),
-        e.Error.Type.Value,
-        Hex(e.Error.Message),
-        e.MessageDelta.StopReason?.Value,
-        e.MessageDelta.Usage.OutputTokens,
-        e.MessageDelta.Usage.IsPresent,
-        Convert.ToHexString(e.ContentBlockStart.RawJson));
 }
