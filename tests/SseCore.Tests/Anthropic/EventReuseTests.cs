@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -159,6 +161,10 @@ public class EventReuseTests
     }
 
     private static string Show(Message m) => m.ToJson() + string.Concat(m.Content.Select(b => b is ToolUseBlock t
-        ? $" [{t.Index}:{t.InputStatus}:{t.Input?.GetRawText()}:{t.InputSnapshot?.GetRawText()}:{t.IsComplete}]"
+        ? $" [{t.Index}:{t.InputStatus}:{Raw(t.Input)}:{Raw(t.InputSnapshot)}:{t.IsComplete}]"
         : $" [{b.Index}:{b.IsComplete}]"));
+
+    // The element's bytes, not GetRawText: a tool input may hold invalid UTF-8 inside a string
+    // (the reader does not validate it), which GetRawText refuses to transcode.
+    private static string Raw(JsonElement? e) => e is { } v ? Convert.ToHexString(JsonMarshal.GetRawUtf8Value(v)) : "null";
 }
