@@ -1,4 +1,9 @@
 using System;
+#if NET8_0_OR_GREATER
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+#endif
 
 namespace SseCore.Internal;
 
@@ -14,6 +19,34 @@ internal static class JsonUnescaper
         int i = 0;
         while (i < source.Length)
         {
+#if NET8_0_OR_GREATER
+            // 32 bytes at a time, copied as they are up to the next backslash (the bytes after it
+            // are overwritten): no search and copy call per stretch between escapes. The output is
+            // never longer than the input read, so the destination has room wherever the source does.
+            if (Vector256.IsHardwareAccelerated)
+            {
+                ref byte src = ref MemoryMarshal.GetReference(source);
+                ref byte dst = ref MemoryMarshal.GetReference(destination);
+                while (source.Length - i >= Vector256<byte>.Count && destination.Length - written >= Vector256<byte>.Count)
+                {
+                    Vector256<byte> v = Vector256.LoadUnsafe(ref src, (nuint)i);
+                    v.StoreUnsafe(ref dst, (nuint)written);
+                    uint found = Vector256.Equals(v, Vector256.Create((byte)'\\')).ExtractMostSignificantBits();
+                    if (found == 0)
+                    {
+                        i += Vector256<byte>.Count;
+                        written += Vector256<byte>.Count;
+                        continue;
+                    }
+
+                    int at = BitOperations.TrailingZeroCount(found);
+                    i += at;
+                    written += at;
+                    goto Escape;
+                }
+            }
+#endif
+
             int backslash = source.Slice(i).IndexOf((byte)'\\');
             if (backslash < 0)
             {
@@ -24,7 +57,11 @@ internal static class JsonUnescaper
 
             source.Slice(i, backslash).CopyTo(destination.Slice(written));
             written += backslash;
-            i += backslash + 1;
+            i += backslash;
+#if NET8_0_OR_GREATER
+        Escape:
+#endif
+            i++;
             byte e = source[i++];
             switch (e)
             {
