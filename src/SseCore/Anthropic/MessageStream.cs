@@ -292,7 +292,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             return false;
         }
 
-        Accept(ref e);
+        Accept(_reader.Current, ref e);
         return true;
     }
 
@@ -432,12 +432,51 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         AnthropicEvent e = default;
         while (true)
         {
+            // The events of the buffer the reader holds, through one tokenizer; then a read.
+            if (AcceptHeldEvents(ref e))
+            {
+                return new ValueTask<bool>(true);
+            }
+
             ValueTask<bool> read = MoveNext(ref e, cancellationToken);
             if (!read.IsCompletedSuccessfully || !read.Result || _accumulator.IsComplete)
             {
                 return read;
             }
         }
+    }
+
+    /// <summary>Accepts the events the reader holds, up to <c>message_stop</c> (true) or the end of its buffer (false).</summary>
+    private bool AcceptHeldEvents(ref AnthropicEvent e)
+    {
+        _hasCurrent = false;
+        _hasText = false;
+        _failure?.Throw();
+        if (Outcome != MessageStreamOutcome.Pending)
+        {
+            return false;
+        }
+
+        SseReader.HeldEvents held = _reader.ReadHeldEvents();
+        while (!_accumulator.IsComplete)
+        {
+            try
+            {
+                if (!held.MoveNext())
+                {
+                    return false;
+                }
+            }
+            catch (Exception ex) when (IsReadFailure(ex))
+            {
+                return OnReadFailure(ex);
+            }
+
+            _hasText = false;
+            Accept(held.Current, ref e);
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -463,9 +502,8 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         _accumulator.Dispose();
     }
 
-    private void Accept(ref AnthropicEvent e)
+    private void Accept(SseEvent sse, ref AnthropicEvent e)
     {
-        SseEvent sse = _reader.Current;
         try
         {
             _decoder.Decode(sse, ref e);

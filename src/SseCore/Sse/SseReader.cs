@@ -310,40 +310,89 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     /// <summary>Parses the held buffer; true with an event, false after releasing the buffer to the pipe.</summary>
     private bool TryParseHeldBuffer()
     {
-        bool found;
-        SequencePosition consumed;
-        try
+        var held = new HeldEvents(this);
+        return held.MoveNext();
+    }
+
+    /// <summary>
+    /// The events of the buffer the reader holds, read through one tokenizer: for a caller that
+    /// takes every event there is without waiting (<c>MessageStream.GetFinalMessageAsync</c>), where
+    /// <see cref="MoveNextAsync"/> builds a tokenizer and a <see cref="ValueTask{TResult}"/> per event.
+    /// The reader stays as <see cref="MoveNextAsync"/> leaves it after each event (<see cref="Current"/>
+    /// is that event), so a caller may stop after any of them and go on with <see cref="MoveNextAsync"/>.
+    /// </summary>
+    internal HeldEvents ReadHeldEvents()
+    {
+        if (_disposed)
         {
-            var tokenizer = new SseTokenizer(_buffer, _position, _isFinalBlock, _state);
-            found = tokenizer.MoveToNextEvent();
-            consumed = tokenizer.Consumed;
-        }
-        catch (Exception ex)
-        {
-            _holdingBuffer = false;
-            _ended = true;
-            _failure = ExceptionDispatchInfo.Capture(ex);
-            _reader.AdvanceTo(_position, _buffer.End);
-            throw;
+            ThrowHelper.ThrowObjectDisposed(nameof(SseReader));
         }
 
-        if (found)
+        _failure?.Throw();
+        return new HeldEvents(this);
+    }
+
+    /// <summary>See <see cref="ReadHeldEvents"/>; <see cref="TryParseHeldBuffer"/> is one step of it.</summary>
+    internal ref struct HeldEvents
+    {
+        private readonly SseReader _owner;
+        private SseTokenizer _tokenizer;
+        private bool _active;
+
+        public HeldEvents(SseReader owner)
         {
-            // Keep the buffer (the event's bytes, which Current may point into, and the rest) until
-            // the next call, which goes on from here: a position, not a slice per event.
-            _position = consumed;
-            _hasCurrent = true;
-            return true;
+            _owner = owner;
+            _active = owner._holdingBuffer && !owner._ended;
+            _tokenizer = _active ? new SseTokenizer(owner._buffer, owner._position, owner._isFinalBlock, owner._state) : default;
         }
 
-        _holdingBuffer = false;
-        _reader.AdvanceTo(_buffer.End);
-        if (_isFinalBlock)
-        {
-            _ended = true;
-        }
+        /// <summary>The event <see cref="MoveNext"/> moved to (also <see cref="SseReader.Current"/>).</summary>
+        public readonly SseEvent Current => _tokenizer.CurrentEvent;
 
-        return false;
+        /// <summary>True with the next event; false after releasing the buffer to the pipe (more bytes are needed, or the stream ended).</summary>
+        public bool MoveNext()
+        {
+            SseReader r = _owner;
+            r._hasCurrent = false;
+            if (!_active)
+            {
+                return false;
+            }
+
+            bool found;
+            try
+            {
+                found = _tokenizer.MoveToNextEvent();
+            }
+            catch (Exception ex)
+            {
+                _active = false;
+                r._holdingBuffer = false;
+                r._ended = true;
+                r._failure = ExceptionDispatchInfo.Capture(ex);
+                r._reader.AdvanceTo(r._position, r._buffer.End);
+                throw;
+            }
+
+            if (found)
+            {
+                // Keep the buffer (the event's bytes, which Current may point into, and the rest)
+                // until the next read, which goes on from here: a position, not a slice per event.
+                r._position = _tokenizer.Consumed;
+                r._hasCurrent = true;
+                return true;
+            }
+
+            _active = false;
+            r._holdingBuffer = false;
+            r._reader.AdvanceTo(r._buffer.End);
+            if (r._isFinalBlock)
+            {
+                r._ended = true;
+            }
+
+            return false;
+        }
     }
 
     /// <summary>

@@ -104,6 +104,16 @@ public class EventReuseTests
         Assert.Equal(Fold(input), Stream(input));
     }
 
+    [Property(MaxTest = 300)]
+    public void GetFinalMessage_AfterSomeMoveNext_OverAnyPieces_IsAFreshDecodePerEventFolded(PositiveInt fixture, int[] ops, int[] cuts, byte before)
+    {
+        // GetFinalMessageAsync takes the events of each buffer the reader holds through one
+        // tokenizer; a stream already read event by event, cut anywhere, must end the same.
+        byte[] input = MalformedInputPropertyTests.Mutate(Fixtures.Read(FixtureNames[fixture.Get % FixtureNames.Length]), ops);
+        IReadOnlyList<byte[]> pieces = SseHarness.CutAt(input, cuts.Select(c => (int)((uint)c % (uint)(input.Length + 1))));
+        Assert.Equal(Fold(input), Stream(PieceStream.Of(pieces), before % 8));
+    }
+
     /// <summary>The reference: a fresh event per decode, folded until message_stop, an error event or a protocol error.</summary>
     private static string Fold(byte[] input)
     {
@@ -140,11 +150,18 @@ public class EventReuseTests
     }
 
     /// <summary>MessageStream.GetFinalMessageAsync over the whole input in one read: every event taken synchronously.</summary>
-    private static string Stream(byte[] input)
+    private static string Stream(byte[] input) => Stream(new MemoryStream(input), 0);
+
+    /// <summary>MessageStream.GetFinalMessageAsync after <paramref name="before"/> events read with MoveNextAsync.</summary>
+    private static string Stream(Stream input, int before)
     {
-        using MessageStream stream = MessageStream.Create(new MemoryStream(input));
+        using MessageStream stream = MessageStream.Create(input);
         try
         {
+            for (int i = 0; i < before && stream.MoveNextAsync().AsTask().GetAwaiter().GetResult(); i++)
+            {
+            }
+
             return "complete " + Show(stream.GetFinalMessageAsync().GetAwaiter().GetResult());
         }
         catch (AnthropicException ex)
