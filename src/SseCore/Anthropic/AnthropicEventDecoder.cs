@@ -49,7 +49,7 @@ public sealed class AnthropicEventDecoder
     /// <param name="sseEvent">The event, as read from the stream.</param>
     /// <param name="result">The decoded view, valid as long as <paramref name="sseEvent"/>.</param>
     /// <exception cref="AnthropicProtocolException">The data is not what the protocol says for this event type.</exception>
-    public void Decode(SseEvent sseEvent, ref AnthropicEvent result)
+    public void Decode(in SseEvent sseEvent, ref AnthropicEvent result)
     {
         ReadOnlySpan<byte> name = sseEvent.EventType;
         ReadOnlySpan<byte> data = sseEvent.Data;

@@ -502,7 +502,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
         _accumulator.Dispose();
     }
 
-    private void Accept(SseEvent sse, ref AnthropicEvent e)
+    private void Accept(in SseEvent sse, ref AnthropicEvent e)
     {
         try
         {
