@@ -28,7 +28,7 @@ public class CanonicalDeltaTests
     [
         "Hello"u8.ToArray(), " world"u8.ToArray(), "\\n"u8.ToArray(), "\\\""u8.ToArray(), "\\\\"u8.ToArray(), "\\/"u8.ToArray(),
         "\\b\\f\\r\\t"u8.ToArray(), "\\u00e9"u8.ToArray(), "\\uD83D\\uDE00"u8.ToArray(), "\\ud800"u8.ToArray(), "\\u12G4"u8.ToArray(),
-        "\\u12"u8.ToArray(), "\\x"u8.ToArray(), "\\"u8.ToArray(), "\""u8.ToArray(), "\"}}"u8.ToArray(), "}}"u8.ToArray(),
+        "\\u12"u8.ToArray(), "\\u123x"u8.ToArray(), "\\x"u8.ToArray(), "\\"u8.ToArray(), "\""u8.ToArray(), "\"}}"u8.ToArray(), "}}"u8.ToArray(),
         "café 日本 😀"u8.ToArray(), [0x01], [0x1F], [0x7F], [0xFF], [0xC3], [0x09], "{\\\"k\\\": [1, 2]}"u8.ToArray(),
     ];
 
@@ -104,6 +104,37 @@ public class CanonicalDeltaTests
                 Assert.Equal(general, fast);
             }
         });
+
+    [Fact]
+    public void EachPiece_AtEveryOffsetAroundTheBlockEdges_FastPathAndGeneralPathAgree()
+    {
+        // The scan validates 32 bytes at a time (all the escapes of a block at once): every piece,
+        // alone and twice, at every offset of the value from 0 to 80, before 0 to 40 more bytes.
+        foreach (byte[] piece in Pieces)
+        {
+            for (int before = 0; before <= 80; before++)
+            {
+                foreach (int after in new[] { 0, 1, 5, 31, 32, 33, 40 })
+                {
+                    foreach (int count in new[] { 1, 2 })
+                    {
+                        byte[] content = [.. Enumerable.Repeat((byte)'a', before), .. Enumerable.Range(0, count).SelectMany(_ => piece), .. Enumerable.Repeat((byte)'z', after)];
+                        byte[] data = Build("3", "\"text_delta\",\"text\":\"", content, "}}");
+                        string fast = Outcome(data);
+                        string general = Outcome(Spaced(data));
+                        if (fast.StartsWith("throws", StringComparison.Ordinal) || general.StartsWith("throws", StringComparison.Ordinal))
+                        {
+                            Assert.True(fast.StartsWith("throws", StringComparison.Ordinal) && general.StartsWith("throws", StringComparison.Ordinal), $"{Encoding.UTF8.GetString(content)}\nfast: {fast}\ngeneral: {general}");
+                        }
+                        else
+                        {
+                            Assert.Equal(general, fast);
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     [Theory]
     [InlineData("\"text_delta\",\"text\":\"", "Hello, world", false)]
