@@ -457,9 +457,23 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             return false;
         }
 
-        SseReader.HeldEvents held = _reader.ReadHeldEvents();
+        // A reader that is disposed (or failed) fails here as it would in MoveNext's read.
+        SseReader.HeldEvents held;
+        try
+        {
+            held = _reader.ReadHeldEvents();
+        }
+        catch (Exception ex) when (IsReadFailure(ex))
+        {
+            return OnReadFailure(ex);
+        }
+
         while (!_accumulator.IsComplete)
         {
+            // As MoveNext does before each read: the previous event stops being current, so that a
+            // read or a decode that throws leaves no current event (nor its text) behind.
+            _hasCurrent = false;
+            _hasText = false;
             try
             {
                 if (!held.MoveNext())
@@ -472,7 +486,6 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
                 return OnReadFailure(ex);
             }
 
-            _hasText = false;
             Accept(held.Current, ref e);
         }
 

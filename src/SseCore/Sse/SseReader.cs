@@ -342,7 +342,10 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         public HeldEvents(SseReader owner)
         {
             _owner = owner;
-            _active = owner._holdingBuffer && !owner._ended;
+
+            // Not `&& !owner._ended`: MoveNextAsync reads once more after the final block (an empty,
+            // completed result), and that read must be advanced like any other.
+            _active = owner._holdingBuffer;
             _tokenizer = _active ? new SseTokenizer(owner._buffer, owner._position, owner._isFinalBlock, owner._state) : default;
         }
 

@@ -145,6 +145,71 @@ public class MessageStreamTests
         Assert.Equal("Hello!", (await failing.GetFinalMessageAsync()).GetText());
     }
 
+    [Fact]
+    public async Task GetFinalMessage_ThatFailsOnAProtocolError_LeavesNoCurrentEvent_AsMoveNextDoes()
+    {
+        // A text delta, then a malformed one in the same read: GetFinalMessageAsync takes both from
+        // the held buffer. Like MoveNextAsync, it must not leave the event before the bad one (or
+        // the bad one) current.
+        string body = Encoding.UTF8.GetString(Fixtures.Read("basic_text.sse"));
+        string bad = body.Replace("\"text\": \"!\"", "\"text\": !");
+        Assert.NotEqual(body, bad);
+        foreach (bool final in new[] { true, false })
+        {
+            using MessageStream stream = MessageStream.Create(new MemoryStream(Encoding.UTF8.GetBytes(bad)));
+            await Assert.ThrowsAsync<AnthropicProtocolException>(async () =>
+            {
+                if (final)
+                {
+                    await stream.GetFinalMessageAsync();
+                }
+                else
+                {
+                    while (await stream.MoveNextAsync())
+                    {
+                    }
+                }
+            });
+            Assert.Equal(MessageStreamOutcome.ProtocolError, stream.Outcome);
+            Assert.Throws<InvalidOperationException>(() => { _ = stream.CurrentSseEvent; });
+            Assert.True(stream.CurrentText.IsEmpty);
+        }
+    }
+
+    [Fact]
+    public async Task GetFinalMessage_ThatExceedsALimit_AfterATextDelta_HasNoCurrentText()
+    {
+        // The line after the first text delta is too long: the read fails right after a text
+        // delta was accepted from the same buffer. CurrentText is then empty, not a throw.
+        string body = Encoding.UTF8.GetString(Fixtures.Read("basic_text.sse"));
+        int at = body.IndexOf("\"text\": \"Hello\"", StringComparison.Ordinal);
+        int next = body.IndexOf("\n\n", at, StringComparison.Ordinal) + 2;
+        string tripped = body.Insert(next, ": " + new string('k', 2000) + "\n");
+        using MessageStream stream = MessageStream.Create(new MemoryStream(Encoding.UTF8.GetBytes(tripped)), new SseParserOptions { MaxLineLength = 1024 });
+        AnthropicStreamInterruptedException ex = await Assert.ThrowsAsync<AnthropicStreamInterruptedException>(() => stream.GetFinalMessageAsync());
+        Assert.IsType<SseLimitExceededException>(ex.InnerException);
+        Assert.Equal("Hello", ex.PartialMessage!.GetText());
+        Assert.True(stream.CurrentText.IsEmpty);
+        Assert.Throws<InvalidOperationException>(() => { _ = stream.CurrentSseEvent; });
+    }
+
+    [Fact]
+    public async Task GetFinalMessage_AfterDispose_FailsAsARead_AsMoveNextDoes()
+    {
+        // Disposed before reading: a read fails with ObjectDisposedException, which the stream
+        // reports as an interruption (Outcome Interrupted), from MoveNextAsync and GetFinalMessageAsync alike.
+        foreach (bool final in new[] { false, true })
+        {
+            MessageStream stream = MessageStream.Create(new MemoryStream(Fixtures.Read("basic_text.sse")));
+            stream.Dispose();
+            AnthropicStreamInterruptedException ex = final
+                ? await Assert.ThrowsAsync<AnthropicStreamInterruptedException>(() => stream.GetFinalMessageAsync())
+                : await Assert.ThrowsAsync<AnthropicStreamInterruptedException>(async () => await stream.MoveNextAsync());
+            Assert.IsType<ObjectDisposedException>(ex.InnerException);
+            Assert.Equal(MessageStreamOutcome.Interrupted, stream.Outcome);
+        }
+    }
+
     private sealed class FailAfterStream(byte[] data) : MemoryStream(data)
     {
         public override int Read(byte[] buffer, int offset, int count) => Position < Length ? base.Read(buffer, offset, count) : throw new IOException("Connection reset by peer");

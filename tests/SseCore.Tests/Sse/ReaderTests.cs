@@ -310,6 +310,26 @@ public class ReaderTests
         Assert.Equal(3000, state.ReconnectionTime);
     }
 
+    [Fact]
+    public async Task Reader_AtTheEndOfAFinalBlockWithEvents_LeavesNoReadOfTheCallersPipeOutstanding()
+    {
+        // The writer completed before the first read: the events come in a final block. The
+        // reader then reads the pipe once more (an empty, completed result), and must advance
+        // past that read too: with leaveOpen the pipe stays the caller's.
+        var pipe = new Pipe();
+        await Write(pipe.Writer, "data: a\n\ndata: b\n\n");
+        await pipe.Writer.CompleteAsync();
+        await using var reader = new SseReader(pipe.Reader, (SseParserOptions?)null, leaveOpen: true);
+        Assert.True(await reader.MoveNextAsync());
+        Assert.True(await reader.MoveNextAsync());
+        Assert.False(await reader.MoveNextAsync());
+
+        Assert.True(pipe.Reader.TryRead(out ReadResult rest));
+        Assert.True(rest.IsCompleted);
+        Assert.Equal(0, rest.Buffer.Length);
+        pipe.Reader.AdvanceTo(rest.Buffer.End);
+    }
+
     private sealed class NeverEndingStream : Stream
     {
         public override bool CanRead => true;
