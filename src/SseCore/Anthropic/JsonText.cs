@@ -44,7 +44,11 @@ public readonly ref struct JsonText
     }
 
     /// <summary>Unescapes the value into <paramref name="destination"/>.</summary>
-    /// <param name="destination">At least <see cref="MaxUnescapedLength"/> bytes.</param>
+    /// <param name="destination">
+    /// At least <see cref="MaxUnescapedLength"/> bytes, not overlapping the value. The bytes after
+    /// the ones written, up to <see cref="MaxUnescapedLength"/>, may be overwritten: the copy moves
+    /// 32 bytes at a time.
+    /// </param>
     /// <returns>The number of bytes written.</returns>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>
     public int CopyUnescaped(Span<byte> destination)

@@ -10,6 +10,8 @@ namespace SseCore.Internal;
 /// <summary>
 /// Unescapes the content of a JSON string that <c>Utf8JsonReader</c> already validated (so every
 /// escape is well formed). A lone surrogate escape becomes U+FFFD, as a UTF-8 decoder would make it.
+/// The destination must not overlap the source, and its bytes past the count returned (up to the
+/// source's length) may be overwritten.
 /// </summary>
 internal static class JsonUnescaper
 {
