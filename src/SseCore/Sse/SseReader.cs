@@ -310,8 +310,49 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     /// <summary>Parses the held buffer; true with an event, false after releasing the buffer to the pipe.</summary>
     private bool TryParseHeldBuffer()
     {
-        var held = new HeldEvents(this);
-        return held.MoveNext();
+        var tokenizer = new SseTokenizer(_buffer, _position, _isFinalBlock, _state);
+        return Step(ref tokenizer);
+    }
+
+    /// <summary>
+    /// One step of a tokenizer over the held buffer, and what the reader keeps of it: the event
+    /// (true), or the buffer released to the pipe (false), or the failure (rethrown).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Step(ref SseTokenizer tokenizer)
+    {
+        _hasCurrent = false;
+        bool found;
+        try
+        {
+            found = tokenizer.MoveToNextEvent();
+        }
+        catch (Exception ex)
+        {
+            _holdingBuffer = false;
+            _ended = true;
+            _failure = ExceptionDispatchInfo.Capture(ex);
+            _reader.AdvanceTo(_position, _buffer.End);
+            throw;
+        }
+
+        if (found)
+        {
+            // Keep the buffer (the event's bytes, which Current may point into, and the rest) until
+            // the next step, which goes on from here: a position, not a slice per event.
+            _position = tokenizer.Consumed;
+            _hasCurrent = true;
+            return true;
+        }
+
+        _holdingBuffer = false;
+        _reader.AdvanceTo(_buffer.End);
+        if (_isFinalBlock)
+        {
+            _ended = true;
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -332,7 +373,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         return new HeldEvents(this);
     }
 
-    /// <summary>See <see cref="ReadHeldEvents"/>; <see cref="TryParseHeldBuffer"/> is one step of it.</summary>
+    /// <summary>See <see cref="ReadHeldEvents"/>: the steps of one tokenizer (<see cref="TryParseHeldBuffer"/> builds one per event).</summary>
     internal ref struct HeldEvents
     {
         private readonly SseReader _owner;
@@ -342,11 +383,12 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         public HeldEvents(SseReader owner)
         {
             _owner = owner;
-
-            // Not `&& !owner._ended`: MoveNextAsync reads once more after the final block (an empty,
-            // completed result), and that read must be advanced like any other.
             _active = owner._holdingBuffer;
-            _tokenizer = _active ? new SseTokenizer(owner._buffer, owner._position, owner._isFinalBlock, owner._state) : default;
+            _tokenizer = default;
+            if (_active)
+            {
+                _tokenizer = new SseTokenizer(owner._buffer, owner._position, owner._isFinalBlock, owner._state);
+            }
         }
 
         /// <summary>The event <see cref="MoveNext"/> moved to (also <see cref="SseReader.Current"/>).</summary>
@@ -355,46 +397,15 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         /// <summary>True with the next event; false after releasing the buffer to the pipe (more bytes are needed, or the stream ended).</summary>
         public bool MoveNext()
         {
-            SseReader r = _owner;
-            r._hasCurrent = false;
             if (!_active)
             {
+                _owner._hasCurrent = false;
                 return false;
             }
 
-            bool found;
-            try
-            {
-                found = _tokenizer.MoveToNextEvent();
-            }
-            catch (Exception ex)
-            {
-                _active = false;
-                r._holdingBuffer = false;
-                r._ended = true;
-                r._failure = ExceptionDispatchInfo.Capture(ex);
-                r._reader.AdvanceTo(r._position, r._buffer.End);
-                throw;
-            }
-
-            if (found)
-            {
-                // Keep the buffer (the event's bytes, which Current may point into, and the rest)
-                // until the next read, which goes on from here: a position, not a slice per event.
-                r._position = _tokenizer.Consumed;
-                r._hasCurrent = true;
-                return true;
-            }
-
             _active = false;
-            r._holdingBuffer = false;
-            r._reader.AdvanceTo(r._buffer.End);
-            if (r._isFinalBlock)
-            {
-                r._ended = true;
-            }
-
-            return false;
+            _active = _owner.Step(ref _tokenizer);
+            return _active;
         }
     }
 
