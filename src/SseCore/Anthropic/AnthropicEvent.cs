@@ -214,6 +214,9 @@ public ref struct DeltaView
     /// <summary>The whole <c>delta</c> object, raw JSON.</summary>
     public ReadOnlySpan<byte> RawJson { get; internal set; }
 
+    /// <summary>Set by the canonical fast path, which sets every field it may have set before (see <c>AnthropicEventDecoder.Decode</c>).</summary>
+    internal bool IsCanonical;
+
     /// <summary>
     /// The text-like payload of this delta, whatever its kind: text, partial_json, thinking or
     /// signature (default for the others).

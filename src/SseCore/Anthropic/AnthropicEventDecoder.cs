@@ -56,8 +56,15 @@ public sealed class AnthropicEventDecoder
         // Fields set one by one, in place: an object initializer would build a temporary and copy it.
         // Only the view the previous decode filled (the one its Kind names) needs clearing: the
         // event is large and mostly empty, and zeroing all of it per event is measurable.
+        // A canonical delta after a canonical delta (most of a stream) overwrites every field the
+        // previous one set, so its view is cleared only if this event turns out to be another.
         ref AnthropicEvent e = ref result;
-        ClearView(ref e);
+        bool canonicalBefore = e.Kind == AnthropicEventKind.ContentBlockDelta && e.DeltaField.IsCanonical;
+        if (!canonicalBefore)
+        {
+            ClearView(ref e);
+        }
+
         e.EventName = name;
         e.Data = data;
         e.EventNumber = sseEvent.EventNumber;
@@ -65,15 +72,20 @@ public sealed class AnthropicEventDecoder
         e.Index = -1;
         e.Kind = Classify(name);
 
-        if (e.Kind == AnthropicEventKind.Unknown)
-        {
-            return;
-        }
-
         // Nearly every event of a stream is a delta in the API's own compact layout: read that
         // shape by comparing bytes, and give anything else (spaces, another key order, an escape
         // the scan does not vouch for) to the general reader below, which decides.
         if (e.Kind == AnthropicEventKind.ContentBlockDelta && CanonicalDelta.TryDecode(data, ref e))
+        {
+            return;
+        }
+
+        if (canonicalBefore)
+        {
+            e.DeltaField = default;
+        }
+
+        if (e.Kind == AnthropicEventKind.Unknown)
         {
             return;
         }

@@ -102,18 +102,13 @@ internal static class CanonicalDelta
         d.Kind = kind;
         d.TypeName = new JsonText(data.Slice(i, typeLength), false);
         d.RawJson = data.Slice(deltaStart, data.Length - 1 - deltaStart);
-        switch (kind)
-        {
-            case DeltaKind.Text:
-                d.Text = value;
-                break;
-            case DeltaKind.InputJson:
-                d.PartialJson = value;
-                break;
-            default:
-                d.Thinking = value;
-                break;
-        }
+
+        // All three payloads, and the mark: the next decode then knows that these five fields
+        // (and Index, Kind) are all this view holds, and leaves the clearing to this method.
+        d.Text = kind == DeltaKind.Text ? value : default;
+        d.PartialJson = kind == DeltaKind.InputJson ? value : default;
+        d.Thinking = kind == DeltaKind.Thinking ? value : default;
+        d.IsCanonical = true;
 
         e.Index = index;
         return true;
