@@ -1,10 +1,10 @@
 using System;
 #if NET8_0_OR_GREATER
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 #endif
+using SseCore.Internal;
 
 namespace SseCore.Anthropic;
 
@@ -204,9 +204,7 @@ internal static class CanonicalDelta
                         // The block at from, or the last 32 bytes (overlapping the one before).
                         _block = Math.Min(from, _data.Length - Vector256<byte>.Count);
                         Vector256<byte> v = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(_data), (nuint)_block);
-                        _mask = (Vector256.Equals(v, Vector256.Create((byte)'"'))
-                            | Vector256.Equals(v, Vector256.Create((byte)'\\'))
-                            | Vector256.Equals(v & Vector256.Create((byte)0xE0), Vector256<byte>.Zero)).ExtractMostSignificantBits();
+                        _mask = JsonStringStops.Mask(v);
                     }
 
                     uint ahead = _mask & (uint.MaxValue << (from - _block));
@@ -223,36 +221,10 @@ internal static class CanonicalDelta
                 }
             }
 #endif
-            int k = IndexOfStop(_data.Slice(from));
+            int k = JsonStringStops.IndexOf(_data.Slice(from));
             return k < 0 ? -1 : from + k;
         }
     }
-
-#if NET8_0_OR_GREATER
-    private static readonly SearchValues<byte> StopBytes = SearchValues.Create(
-    [
-        (byte)'"', (byte)'\\', 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
-        0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F,
-    ]);
-
-    /// <summary>The first quote, backslash or control byte (vectorized).</summary>
-    private static int IndexOfStop(ReadOnlySpan<byte> span) => span.IndexOfAny(StopBytes);
-#else
-    /// <summary>The first quote, backslash or control byte.</summary>
-    private static int IndexOfStop(ReadOnlySpan<byte> span)
-    {
-        for (int i = 0; i < span.Length; i++)
-        {
-            byte c = span[i];
-            if (c is (byte)'"' or (byte)'\\' or < 0x20)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-#endif
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool IsHex(byte c) => (uint)(c - '0') <= 9 || (uint)((c | 0x20) - 'a') <= 'f' - 'a';

@@ -25,12 +25,6 @@ public sealed partial class StreamingToolInput
 
     private const int InitialContainers = 8;
 
-#if NET8_0_OR_GREATER
-    // What ends a run of plain string content: the closing quote, an escape, a control byte (invalid raw).
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
-        [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
-#endif
-
     private ToolInputStatus _status;
     private Lex _lex;
     private int _pos;
@@ -298,7 +292,7 @@ public sealed partial class StreamingToolInput
             }
 
             ReadOnlySpan<byte> rest = s.Slice(i);
-            int run = IndexOfStringStop(rest);
+            int run = JsonStringStops.IndexOf(rest);
             if (run < 0)
             {
                 run = rest.Length;
@@ -500,24 +494,6 @@ public sealed partial class StreamingToolInput
         }
 
         _text.Advance(n);
-    }
-
-    private static int IndexOfStringStop(ReadOnlySpan<byte> s)
-    {
-#if NET8_0_OR_GREATER
-        return s.IndexOfAny(StringStops);
-#else
-        for (int k = 0; k < s.Length; k++)
-        {
-            byte b = s[k];
-            if (b == (byte)'"' || b == (byte)'\\' || b < 0x20)
-            {
-                return k;
-            }
-        }
-
-        return -1;
-#endif
     }
 
     private int ScanNumber(ReadOnlySpan<byte> s, int i)
