@@ -236,12 +236,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// </summary>
     private ValueTask<bool> MoveNext(ref AnthropicEvent e, CancellationToken cancellationToken)
     {
-        _hasCurrent = false;
-        _hasText = false;
-
-        // A failed stream keeps failing: a later read must not pass the partial message off as whole.
-        _failure?.Throw();
-        if (Outcome != MessageStreamOutcome.Pending)
+        if (!BeginRead())
         {
             return new ValueTask<bool>(false);
         }
@@ -278,6 +273,18 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
 
         AnthropicEvent e = default;
         return OnRead(has, ref e);
+    }
+
+    /// <summary>
+    /// Before a read: no event is current any more; a failed stream keeps failing (a later read
+    /// must not pass the partial message off as whole); false once the stream has an outcome.
+    /// </summary>
+    private bool BeginRead()
+    {
+        _hasCurrent = false;
+        _hasText = false;
+        _failure?.Throw();
+        return Outcome == MessageStreamOutcome.Pending;
     }
 
     private static bool IsReadFailure(Exception ex) =>
@@ -449,10 +456,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
     /// <summary>Accepts the events the reader holds, up to <c>message_stop</c> (true) or the end of its buffer (false).</summary>
     private bool AcceptHeldEvents(ref AnthropicEvent e)
     {
-        _hasCurrent = false;
-        _hasText = false;
-        _failure?.Throw();
-        if (Outcome != MessageStreamOutcome.Pending)
+        if (!BeginRead())
         {
             return false;
         }
@@ -470,7 +474,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
 
         while (!_accumulator.IsComplete)
         {
-            // As MoveNext does before each read: the previous event stops being current, so that a
+            // As BeginRead does before each read: the previous event stops being current, so that a
             // read or a decode that throws leaves no current event (nor its text) behind.
             _hasCurrent = false;
             _hasText = false;

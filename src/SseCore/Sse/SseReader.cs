@@ -403,6 +403,7 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
                 return false;
             }
 
+            // Inactive while stepping, so that a step that throws (the reader has failed) ends it.
             _active = false;
             _active = _owner.Step(ref _tokenizer);
             return _active;
