@@ -490,6 +490,24 @@ public sealed class MessageAccumulator : IDisposable
             _inputParsedLength = json.Length;
             _input = null;
             _inputSnapshot = null;
+
+            // At its stop an input is almost always whole: the reader alone settles it, and the
+            // scanner, if nobody asked it anything while the text arrived, never reads the text.
+            // Blank or cut input (and a message taken mid-block) is the scanner's to judge.
+            bool readerFailed = false;
+            if (Stopped && !IsJsonWhitespace(json))
+            {
+                if (TryParseWhole(json, out JsonElement whole))
+                {
+                    _input = whole;
+                    _inputSnapshot = whole;
+                    _inputStatus = ToolInputStatus.Complete;
+                    return;
+                }
+
+                readerFailed = true;
+            }
+
             _inputStatus = tracker.StatusAtEnd;
             switch (_inputStatus)
             {
@@ -498,21 +516,16 @@ public sealed class MessageAccumulator : IDisposable
                     _input = JsonElement.ParseValue(ref blank);
                     break;
                 case ToolInputStatus.Complete:
-                    try
+                    // The scanner follows the reader's rules; should they ever differ, the reader decides.
+                    if (!readerFailed && TryParseWhole(json, out JsonElement value))
                     {
-                        // Parsed once into an element that owns its data (a pooled JsonDocument
-                        // would need a Clone: a second copy of a tool input that can be large).
-                        var reader = new Utf8JsonReader(json, ReaderOptions);
-                        JsonElement value = JsonElement.ParseValue(ref reader);
-                        _input = reader.Read() ? null : value;
+                        _input = value;
                     }
-                    catch (JsonException)
+                    else
                     {
-                        _input = null;
+                        _inputStatus = ToolInputStatus.Malformed;
                     }
 
-                    // The scanner follows the reader's rules; should they ever differ, the reader decides.
-                    _inputStatus = _input is null ? ToolInputStatus.Malformed : ToolInputStatus.Complete;
                     break;
                 case ToolInputStatus.Partial:
                     // Cut short (max_tokens, a broken stream) or still arriving: the snapshot, flagged.
@@ -529,6 +542,38 @@ public sealed class MessageAccumulator : IDisposable
             }
 
             _inputSnapshot ??= _input;
+        }
+
+        private static bool IsJsonWhitespace(ReadOnlySpan<byte> json)
+        {
+            foreach (byte b in json)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// One whole JSON value and nothing after it, parsed into an element that owns its data (a
+        /// pooled JsonDocument would need a Clone: a second copy of a tool input that can be large).
+        /// </summary>
+        private static bool TryParseWhole(ReadOnlySpan<byte> json, out JsonElement value)
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(json, ReaderOptions);
+                value = JsonElement.ParseValue(ref reader);
+                return !reader.Read();
+            }
+            catch (JsonException)
+            {
+                value = default;
+                return false;
+            }
         }
 
         private bool IsToolUse => Type.Kind is ContentBlockTypeKind.ToolUse or ContentBlockTypeKind.ServerToolUse or ContentBlockTypeKind.McpToolUse;

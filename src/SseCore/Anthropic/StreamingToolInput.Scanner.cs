@@ -86,6 +86,21 @@ public sealed partial class StreamingToolInput
         _propertyCount = 0;
     }
 
+    /// <summary>Reads what was appended since the last question; every member that reports on the input calls it first.</summary>
+    /// <returns>The status after reading.</returns>
+    private ToolInputStatus CatchUp()
+    {
+        if (_pos < _raw.Length && _status <= ToolInputStatus.Complete)
+        {
+            Scan();
+        }
+
+        return _status;
+    }
+
+    /// <summary>How much of the text has been read (for tests: reading is lazy).</summary>
+    internal int ReadLength => _pos;
+
     /// <summary>Reads the bytes appended since the last call.</summary>
     private void Scan()
     {
@@ -612,6 +627,7 @@ public sealed partial class StreamingToolInput
     /// <summary>Where the snapshot cuts the text, and whether it closes a string there.</summary>
     private SnapshotShape GetSnapshotShape()
     {
+        CatchUp();
         if (_lex == Lex.String && !_stringIsName)
         {
             // An open string value keeps its text so far, without a half escape or a lone high surrogate.

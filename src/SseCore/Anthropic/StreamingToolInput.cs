@@ -8,7 +8,9 @@ namespace SseCore.Anthropic;
 /// <summary>
 /// A tool's <c>input</c> while its <c>input_json_delta</c>s arrive: each delta's
 /// <c>partial_json</c> is appended and read once, so following a tool call costs O(n) in the size
-/// of its input however it is cut — never a re-parse per delta.
+/// of its input however it is cut — never a re-parse per delta. The reading is done when something
+/// is asked (any member below reads what arrived since the last question), so an input nobody
+/// looks at while it arrives is only copied.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -66,24 +68,38 @@ public sealed partial class StreamingToolInput : IDisposable
     public ReadOnlySpan<byte> Utf8Json => _raw.Span;
 
     /// <summary>Whether the text so far is a prefix of JSON, whole JSON, or neither.</summary>
-    public ToolInputStatus Status => _status;
+    public ToolInputStatus Status => CatchUp();
 
     /// <summary>The offset in <see cref="Utf8Json"/> of the byte that made it malformed or too deep; null while it is neither.</summary>
-    public int? ErrorOffset => _status is ToolInputStatus.Malformed or ToolInputStatus.TooDeep ? _pos : null;
+    public int? ErrorOffset => CatchUp() is ToolInputStatus.Malformed or ToolInputStatus.TooDeep ? _pos : null;
 
     /// <summary>How many top-level properties of the input object are complete (their values whole).</summary>
-    public int PropertyCount => _propertyCount;
+    public int PropertyCount
+    {
+        get
+        {
+            CatchUp();
+            return _propertyCount;
+        }
+    }
 
     /// <summary>
     /// Whether a top-level property is being written: its name arrived, its value is not whole yet.
     /// </summary>
-    public bool HasCurrentProperty => _hasName;
+    public bool HasCurrentProperty
+    {
+        get
+        {
+            CatchUp();
+            return _hasName;
+        }
+    }
 
     /// <summary>
     /// The top-level property being written: its name and what arrived of its value (see
     /// <see cref="HasCurrentProperty"/>; default when there is none). Valid until the next append.
     /// </summary>
-    public ToolInputProperty CurrentProperty => !_hasName
+    public ToolInputProperty CurrentProperty => !HasCurrentProperty
         ? default
         : new ToolInputProperty(new JsonText(_raw.Span.Slice(_nameStart, _nameLength), _nameEscaped), _valueStart < 0 ? default : _raw.Span.Slice(_valueStart, _pos - _valueStart));
 
@@ -92,7 +108,14 @@ public sealed partial class StreamingToolInput : IDisposable
     /// (a surrogate escape waiting for its pair is left out until the pair arrives). Empty
     /// otherwise. Valid until the next append.
     /// </summary>
-    public ReadOnlySpan<byte> CurrentText => _trackText ? _text.Span : default;
+    public ReadOnlySpan<byte> CurrentText
+    {
+        get
+        {
+            CatchUp();
+            return _trackText ? _text.Span : default;
+        }
+    }
 
     /// <summary>A completed top-level property, in the order they completed (the order of the text).</summary>
     /// <param name="index">From 0 to <see cref="PropertyCount"/> - 1.</param>
@@ -100,6 +123,7 @@ public sealed partial class StreamingToolInput : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range.</exception>
     public ToolInputProperty GetProperty(int index)
     {
+        CatchUp();
         if ((uint)index >= (uint)_propertyCount)
         {
             throw new ArgumentOutOfRangeException(nameof(index));
@@ -110,7 +134,7 @@ public sealed partial class StreamingToolInput : IDisposable
         return new ToolInputProperty(new JsonText(raw.Slice(p.NameStart, p.NameLength), p.NameEscaped), raw.Slice(p.ValueStart, p.ValueLength));
     }
 
-    /// <summary>Appends one delta's <c>partial_json</c>: unescapes it after the text so far and reads the new bytes.</summary>
+    /// <summary>Appends one delta's <c>partial_json</c>, unescaped after the text so far (read when next asked).</summary>
     /// <param name="partialJson">The delta's <c>partial_json</c> (<see cref="DeltaView.PartialJson"/>).</param>
     /// <exception cref="InvalidOperationException">This input belongs to a <see cref="MessageAccumulator"/>, which appends to it.</exception>
     /// <exception cref="ObjectDisposedException">The input was disposed.</exception>
@@ -120,7 +144,7 @@ public sealed partial class StreamingToolInput : IDisposable
         AppendCore(partialJson);
     }
 
-    /// <summary>Appends JSON text that is already UTF-8 (not escaped as a JSON string) and reads it.</summary>
+    /// <summary>Appends JSON text that is already UTF-8 (not escaped as a JSON string; read when next asked).</summary>
     /// <param name="utf8Json">The next piece of the input's JSON text.</param>
     /// <exception cref="InvalidOperationException">This input belongs to a <see cref="MessageAccumulator"/>, which appends to it.</exception>
     /// <exception cref="ObjectDisposedException">The input was disposed.</exception>
@@ -128,7 +152,6 @@ public sealed partial class StreamingToolInput : IDisposable
     {
         ThrowIfNotWritable();
         _raw.Append(utf8Json);
-        Scan();
     }
 
     /// <summary>Forgets everything, to follow another input with the same buffers.</summary>
@@ -243,7 +266,6 @@ public sealed partial class StreamingToolInput : IDisposable
 
         int n = partialJson.CopyUnescaped(_raw.GetTail(partialJson.MaxUnescapedLength));
         _raw.Advance(n);
-        Scan();
     }
 
     /// <summary>
@@ -254,7 +276,7 @@ public sealed partial class StreamingToolInput : IDisposable
     {
         get
         {
-            if (_status != ToolInputStatus.Partial)
+            if (CatchUp() != ToolInputStatus.Partial)
             {
                 return _status;
             }
@@ -266,7 +288,7 @@ public sealed partial class StreamingToolInput : IDisposable
     }
 
     /// <summary>Whether nothing but whitespace arrived.</summary>
-    internal bool IsBlank => _status == ToolInputStatus.Partial && _depth == 0 && _lex == Lex.Value;
+    internal bool IsBlank => CatchUp() == ToolInputStatus.Partial && _depth == 0 && _lex == Lex.Value;
 
     private void ThrowIfNotWritable()
     {

@@ -97,6 +97,8 @@ public class AccumulatorToolInputTests
     [InlineData("", ToolInputStatus.Complete)]
     [InlineData(" 42 ", ToolInputStatus.Complete)]
     [InlineData("42", ToolInputStatus.Complete)]
+    [InlineData(" \\r\\n\\t ", ToolInputStatus.Complete)]
+    [InlineData("{\\\"a\\\": [1, 2]} x", ToolInputStatus.Malformed)]
     public void StoppedBlock_StatusOfItsInput_NeverThrows(string partialJson, ToolInputStatus status)
     {
         Message m = AnthropicHarness.Accumulate(Encoding.UTF8.GetBytes(ToolStream([partialJson], stop: true)));
@@ -120,6 +122,47 @@ public class AccumulatorToolInputTests
         Assert.Null(tool.Input);
         Assert.Null(tool.InputSnapshot);
         Assert.Equal(600, tool.InputJson.Length);
+    }
+
+    [Fact]
+    public void DeepInput_AtItsStop_IsFlaggedTooDeep_NotThrown()
+    {
+        string deep = new string('[', 300) + new string(']', 300);
+        Message m = AnthropicHarness.Accumulate(Encoding.UTF8.GetBytes(ToolStream([deep], stop: true)));
+        var tool = Assert.IsType<ToolUseBlock>(m.Content[0]);
+        Assert.True(tool.IsComplete);
+        Assert.Equal(ToolInputStatus.TooDeep, tool.InputStatus);
+        Assert.Null(tool.Input);
+        Assert.Null(tool.InputSnapshot);
+    }
+
+    /// <summary>
+    /// Nobody asked the live input while it arrived: at the stop the reader alone parses the whole
+    /// input and the text is never scanned (the scanner reads it only when asked, here afterwards).
+    /// </summary>
+    [Fact]
+    public void WholeInput_NobodyAsking_IsParsedAtItsStop_WithoutTheScanner()
+    {
+        using var state = new SseParserState();
+        var decoder = new AnthropicEventDecoder();
+        using var accumulator = new MessageAccumulator();
+        byte[] bytes = Encoding.UTF8.GetBytes(ToolStream(["{\\\"city\\\": \\\"Par", "is\\\", \\\"n\\\": [1, 2]}"], stop: true));
+        var tokenizer = new SseTokenizer(bytes.AsSpan(), true, state);
+        while (tokenizer.TryRead(out SseEvent sse))
+        {
+            accumulator.Apply(decoder.Decode(sse));
+        }
+
+        StreamingToolInput live = accumulator.GetToolInput(0)!;
+        Assert.Equal(0, live.ReadLength);
+        var tool = Assert.IsType<ToolUseBlock>(accumulator.GetMessage().Content[0]);
+        Assert.Equal(ToolInputStatus.Complete, tool.InputStatus);
+        RefEqual("""{"city": "Paris", "n": [1, 2]}""", tool.Input!.Value);
+        Assert.Equal(0, live.ReadLength);
+
+        Assert.Equal(ToolInputStatus.Complete, live.Status);
+        Assert.Equal(live.Utf8Json.Length, live.ReadLength);
+        Assert.Equal(2, live.PropertyCount);
     }
 
     [Fact]

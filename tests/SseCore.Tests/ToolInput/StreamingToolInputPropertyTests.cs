@@ -87,6 +87,54 @@ public class StreamingToolInputPropertyTests
         AssertVerdictMatchesJsonDocument(mutated, input);
     }
 
+    /// <summary>
+    /// The text is read when something is asked, not at each append: asked at any points (or only
+    /// at the end), an input reports exactly what one asked after every append reports, errors and
+    /// all.
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public void AskedAtAnyPoints_ReportsWhatAskedAfterEveryAppendReports(int[] choices, int[] cuts, byte[] noise, int where, bool[] asks)
+    {
+        byte[] json = JsonInputs.Object(choices);
+        int at = (int)((uint)where % (uint)(json.Length + 1));
+        byte[] text = noise.Length % 3 == 0 ? json : [.. json[..at], .. noise, .. json[at..]];
+
+        using var eager = new StreamingToolInput();
+        using var lazy = new StreamingToolInput();
+        int k = 0;
+        foreach (byte[] delta in JsonInputs.Split(text, cuts))
+        {
+            eager.Append(delta);
+            lazy.Append(delta);
+            string reportEager = Report(eager);
+            if (asks.Length > 0 && asks[k++ % asks.Length])
+            {
+                Assert.Equal(reportEager, Report(lazy));
+            }
+        }
+
+        Assert.Equal(Report(eager), Report(lazy));
+    }
+
+    /// <summary>Everything an input reports, as text, each member asked first in turn.</summary>
+    private static string Report(StreamingToolInput input)
+    {
+        var sb = new StringBuilder();
+        sb.Append(input.Status).Append('|').Append(input.ErrorOffset).Append('|').Append(input.StatusAtEnd).Append('|').Append(input.IsBlank);
+        sb.Append('|').Append(input.PropertyCount).Append('|').Append(input.HasCurrentProperty);
+        for (int i = 0; i < input.PropertyCount; i++)
+        {
+            ToolInputProperty p = input.GetProperty(i);
+            sb.Append('|').Append(Encoding.UTF8.GetString(p.Name.RawUtf8)).Append('=').Append(Encoding.UTF8.GetString(p.ValueJson));
+        }
+
+        ToolInputProperty current = input.CurrentProperty;
+        sb.Append("|current ").Append(Encoding.UTF8.GetString(current.Name.RawUtf8)).Append('=').Append(Encoding.UTF8.GetString(current.ValueJson));
+        sb.Append("|text ").Append(Convert.ToHexString(input.CurrentText));
+        sb.Append("|snapshot ").Append(input.SnapshotLength).Append(' ').Append(JsonInputs.Snapshot(input));
+        return sb.ToString();
+    }
+
     [Property(MaxTest = 300)]
     public void RawBytes_StatusAgreesWithJsonDocument(byte[] bytes)
     {
