@@ -472,28 +472,36 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             return OnReadFailure(ex);
         }
 
-        while (!_accumulator.IsComplete)
+        try
         {
-            // As BeginRead does before each read: the previous event stops being current, so that a
-            // read or a decode that throws leaves no current event (nor its text) behind.
-            _hasCurrent = false;
-            _hasText = false;
-            try
+            while (!_accumulator.IsComplete)
             {
-                if (!held.MoveNext())
+                // As BeginRead does before each read: the previous event stops being current, so that a
+                // read or a decode that throws leaves no current event (nor its text) behind.
+                _hasCurrent = false;
+                _hasText = false;
+                try
                 {
-                    return false;
+                    if (!held.MoveNext())
+                    {
+                        return false;
+                    }
                 }
-            }
-            catch (Exception ex) when (IsReadFailure(ex))
-            {
-                return OnReadFailure(ex);
+                catch (Exception ex) when (IsReadFailure(ex))
+                {
+                    return OnReadFailure(ex);
+                }
+
+                Accept(held.Current, ref e);
             }
 
-            Accept(held.Current, ref e);
+            return true;
         }
-
-        return true;
+        finally
+        {
+            // Stopped at message_stop, or at an event that threw: the reader keeps that event.
+            held.Leave();
+        }
     }
 
     /// <summary>

@@ -311,12 +311,27 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     private bool TryParseHeldBuffer()
     {
         var tokenizer = new SseTokenizer(_buffer, _position, _isFinalBlock, _state);
-        return Step(ref tokenizer);
+        if (!Step(ref tokenizer))
+        {
+            return false;
+        }
+
+        // The tokenizer goes now: the reader keeps where the event ended and where its bytes lie.
+        KeepEvent(in tokenizer);
+        return true;
+    }
+
+    /// <summary>After an event of <paramref name="tokenizer"/>: the next step goes on after it, and <see cref="Current"/> can build it.</summary>
+    private void KeepEvent(in SseTokenizer tokenizer)
+    {
+        _position = tokenizer.Consumed;
+        tokenizer.PublishEvent();
     }
 
     /// <summary>
-    /// One step of a tokenizer over the held buffer, and what the reader keeps of it: the event
-    /// (true), or the buffer released to the pipe (false), or the failure (rethrown).
+    /// One step of a tokenizer over the held buffer, and what the reader keeps of it: an event
+    /// (true: the caller keeps it, <see cref="KeepEvent"/>), or the buffer released to the pipe
+    /// (false), or the failure (rethrown).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Step(ref SseTokenizer tokenizer)
@@ -332,15 +347,14 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             _holdingBuffer = false;
             _ended = true;
             _failure = ExceptionDispatchInfo.Capture(ex);
-            _reader.AdvanceTo(_position, _buffer.End);
+            _reader.AdvanceTo(tokenizer.Consumed, _buffer.End);
             throw;
         }
 
         if (found)
         {
             // Keep the buffer (the event's bytes, which Current may point into, and the rest) until
-            // the next step, which goes on from here: a position, not a slice per event.
-            _position = tokenizer.Consumed;
+            // the next step, which goes on from the event's end: a position, not a slice per event.
             _hasCurrent = true;
             return true;
         }
@@ -359,8 +373,9 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
     /// The events of the buffer the reader holds, read through one tokenizer: for a caller that
     /// takes every event there is without waiting (<c>MessageStream.GetFinalMessageAsync</c>), where
     /// <see cref="MoveNextAsync"/> builds a tokenizer and a <see cref="ValueTask{TResult}"/> per event.
-    /// The reader stays as <see cref="MoveNextAsync"/> leaves it after each event (<see cref="Current"/>
-    /// is that event), so a caller may stop after any of them and go on with <see cref="MoveNextAsync"/>.
+    /// Once the caller stops (<see cref="HeldEvents.Leave"/>, in a <c>finally</c>), the reader is
+    /// as <see cref="MoveNextAsync"/> leaves it after the last event (<see cref="Current"/> is that
+    /// event), so a caller may stop after any of them and go on with <see cref="MoveNextAsync"/>.
     /// </summary>
     internal HeldEvents ReadHeldEvents()
     {
@@ -407,6 +422,19 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
             _active = false;
             _active = _owner.Step(ref _tokenizer);
             return _active;
+        }
+
+        /// <summary>
+        /// The caller stops here (the events, or the stream, are not all read): when an event was
+        /// the last step, the reader keeps it and goes on after it. Not per event: the position
+        /// and the event's memory are built once, when the caller leaves.
+        /// </summary>
+        public readonly void Leave()
+        {
+            if (_active)
+            {
+                _owner.KeepEvent(in _tokenizer);
+            }
         }
     }
 

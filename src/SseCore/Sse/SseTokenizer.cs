@@ -61,7 +61,11 @@ public ref struct SseTokenizer
     private bool _hasInPlaceType;
 
     private ReadOnlySpan<byte> _comment;
+
+    // Consumed: after an event, the index in the current segment (the position is built only
+    // when asked: most callers never ask); otherwise -1 and the position itself.
     private SequencePosition _consumed;
+    private int _consumedIndex;
 
     /// <summary>Creates a tokenizer over the next buffer of a stream.</summary>
     /// <param name="buffer">The bytes following the last byte consumed from this stream.</param>
@@ -89,6 +93,7 @@ public ref struct SseTokenizer
         _nextPosition = start;
         _segmentPosition = start;
         _consumed = start;
+        _consumedIndex = -1;
         _index = 0;
         _inPlaceData = default;
         _inPlaceMemory = default;
@@ -122,6 +127,7 @@ public ref struct SseTokenizer
         _nextPosition = default;
         _segmentPosition = default;
         _consumed = default;
+        _consumedIndex = -1;
         _index = 0;
         _inPlaceData = default;
         _inPlaceMemory = default;
@@ -144,7 +150,7 @@ public ref struct SseTokenizer
     /// state), so this is both the consumed and the examined position for
     /// <c>PipeReader.AdvanceTo(consumed, examined)</c>.
     /// </remarks>
-    public readonly SequencePosition Consumed => _consumed;
+    public readonly SequencePosition Consumed => _consumedIndex >= 0 ? _sequence.GetPosition(_consumedIndex, _segmentPosition) : _consumed;
 
     /// <summary>How many bytes of this buffer were consumed so far.</summary>
     public readonly long BytesConsumed => _state.Offset - _startOffset;
@@ -219,7 +225,7 @@ public ref struct SseTokenizer
             s.HasData = false;
 
             // Only the flags: the spans are set with them, and the state's Dispatched* fields
-            // are read only after DispatchEvent has set them all.
+            // are read only after PublishEvent has set them all.
             _hasInPlaceData = false;
             _hasInPlaceType = false;
         }
@@ -233,6 +239,7 @@ public ref struct SseTokenizer
         if (s.Completed)
         {
             _consumed = _hasSequence ? _sequence.End : default;
+            _consumedIndex = -1;
             return SseTokenKind.None;
         }
 
@@ -340,7 +347,7 @@ public ref struct SseTokenizer
                 s.Offset = _segmentOffset + _index;
                 if (_hasSequence)
                 {
-                    _consumed = _sequence.GetPosition(_index, _segmentPosition);
+                    _consumedIndex = _index;
                 }
 
                 return kind;
@@ -397,6 +404,7 @@ public ref struct SseTokenizer
         if (_hasSequence)
         {
             _consumed = _sequence.End;
+            _consumedIndex = -1;
         }
 
         if (_isFinalBlock)
@@ -680,17 +688,22 @@ public ref struct SseTokenizer
         s.EventCount++;
         s.NextEventStart = next;
         s.ResetPending = true;
-        if (_hasSequence)
-        {
-            // For SseReader.Current, which builds the event after this tokenizer is gone (over
-            // a span there is no memory to keep, and these writes are GC write barriers).
-            s.DispatchedInPlace = _hasInPlaceData;
-            s.DispatchedData = _hasInPlaceData ? _inPlaceMemory : default;
-            s.DispatchedTypeInPlace = _hasInPlaceType;
-            s.DispatchedType = _hasInPlaceType ? _inPlaceTypeMemory : default;
-        }
-
         return SseTokenKind.Event;
+    }
+
+    /// <summary>
+    /// After an event, for <see cref="SseReader.Current"/>, which builds the event after this
+    /// tokenizer is gone: where its in-place spans lie, as memory, in the state. Only over a
+    /// sequence (over a span there is no memory to keep); only when asked (these writes are GC
+    /// write barriers, and most events are read while the tokenizer lives).
+    /// </summary>
+    internal readonly void PublishEvent()
+    {
+        SseParserState s = _state;
+        s.DispatchedInPlace = _hasInPlaceData;
+        s.DispatchedData = _hasInPlaceData ? _inPlaceMemory : default;
+        s.DispatchedTypeInPlace = _hasInPlaceType;
+        s.DispatchedType = _hasInPlaceType ? _inPlaceTypeMemory : default;
     }
 
     private void ClearInPlaceData()

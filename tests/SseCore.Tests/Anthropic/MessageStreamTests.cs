@@ -176,6 +176,39 @@ public class MessageStreamTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(-1)]
+    public async Task GetFinalMessage_ThatFailsOnAnErrorEvent_LeavesItCurrent_AsMoveNextDoes(int movesFirst)
+    {
+        // The error event comes in the same read as the events before and after it, so
+        // GetFinalMessageAsync takes it from the held buffer; after some MoveNextAsync calls too
+        // (-1: MoveNextAsync all the way). The failure leaves the error event current, whole.
+        const string error = """{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}""";
+        string body = Encoding.UTF8.GetString(Fixtures.Read("basic_text.sse"));
+        int at = body.IndexOf("event: content_block_stop", StringComparison.Ordinal);
+        string failing = body.Insert(at, "event: error\ndata: " + error + "\n\n");
+        using MessageStream stream = MessageStream.Create(new MemoryStream(Encoding.UTF8.GetBytes(failing)));
+        AnthropicApiException ex = await Assert.ThrowsAsync<AnthropicApiException>(async () =>
+        {
+            for (int i = 0; movesFirst < 0 || i < movesFirst; i++)
+            {
+                Assert.True(await stream.MoveNextAsync());
+            }
+
+            await stream.GetFinalMessageAsync();
+        });
+
+        Assert.Equal("Overloaded", ex.ErrorMessage);
+        Assert.Equal("Hello!", ex.PartialMessage!.GetText());
+        Assert.Equal(AnthropicEventKind.Error, stream.CurrentKind);
+        Assert.Equal(AnthropicEventKind.Error, stream.Current.Kind);
+        SseEvent current = stream.CurrentSseEvent;
+        Assert.Equal("error", current.GetEventTypeString());
+        Assert.Equal(error, current.GetDataString());
+    }
+
     [Fact]
     public async Task GetFinalMessage_ThatExceedsALimit_AfterATextDelta_HasNoCurrentText()
     {
