@@ -62,8 +62,9 @@ public ref struct SseTokenizer
 
     private ReadOnlySpan<byte> _comment;
 
-    // Consumed: after an event, the index in the current segment (the position is built only
-    // when asked: most callers never ask); otherwise -1 and the position itself.
+    // Consumed: after an event or a comment, the index in the current segment (the position is
+    // built when asked, or when the tokenizer leaves the segment: most callers never ask);
+    // otherwise -1 and the position itself.
     private SequencePosition _consumed;
     private int _consumedIndex;
 
@@ -360,6 +361,13 @@ public ref struct SseTokenizer
         if (!_hasSequence)
         {
             return false;
+        }
+
+        if (_consumedIndex >= 0)
+        {
+            // The index is the segment's: build the position before leaving it.
+            _consumed = _sequence.GetPosition(_consumedIndex, _segmentPosition);
+            _consumedIndex = -1;
         }
 
         _segmentOffset += _span.Length;

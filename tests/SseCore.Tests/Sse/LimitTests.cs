@@ -86,6 +86,35 @@ public class LimitTests
         Assert.Equal(ex.ByteOffset, Assert.Throws<SseLimitExceededException>(() => SseHarness.ParseChunks(SseHarness.CutAt(input, [500, 1537]), options)).ByteOffset);
     }
 
+    /// <summary>
+    /// A comment consumed in one segment, then a line over the limit in the next: the reader
+    /// releases what it consumed (the comment) and throws the limit, typed, with its offset.
+    /// Found by the reader fuzz target when the consumed position was an index into a segment the
+    /// tokenizer had left.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(6)]
+    public async Task Reader_LineOverTheLimit_InTheSegmentAfterAComment_IsTheLimit(int eventsBefore)
+    {
+        string before = string.Concat(Enumerable.Repeat("data: e\n\n", eventsBefore));
+        byte[] head = Encoding.ASCII.GetBytes(before + ": a comment longer than the segments after it\nda");
+        // Segments shorter than the one the comment ended in, the limit crossed in the last.
+        byte[] sixteen = "0123456789abcdef"u8.ToArray();
+        ReadOnlySequence<byte> sequence = Sequences.FromParts([head, ReadOnlyMemory<byte>.Empty, "ta: 01234"u8.ToArray(), sixteen, sixteen, sixteen, "\n\n"u8.ToArray()]);
+        await using var reader = new SseReader(PipeReader.Create(sequence), new SseParserOptions { MaxLineLength = 48 });
+        for (int i = 0; i < eventsBefore; i++)
+        {
+            Assert.True(await reader.MoveNextAsync());
+        }
+
+        SseLimitExceededException ex = await Assert.ThrowsAsync<SseLimitExceededException>(async () => await reader.MoveNextAsync());
+        Assert.Equal(SseLimit.LineLength, ex.Limit);
+        Assert.Equal(head.Length - 2 + 48, ex.ByteOffset);
+    }
+
     [Fact]
     public void EventsBelowTheLimit_ResetTheCount()
     {
