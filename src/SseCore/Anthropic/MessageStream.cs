@@ -299,7 +299,19 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             return false;
         }
 
-        Accept(_reader.Current, ref e);
+        SseEvent sse = _reader.Current;
+        Accept(sse, ref e);
+        if (e.Kind == AnthropicEventKind.ContentBlockDelta && e.Delta.Kind == DeltaKind.Text)
+        {
+            // Remember where the text is in the data, to hand it out without decoding again (the
+            // held events of GetFinalMessageAsync need not: no event of theirs stays current).
+            JsonText text = e.Delta.Text;
+            sse.Data.Overlaps(text.RawUtf8, out _textOffset);
+            _textLength = text.RawUtf8.Length;
+            _textEscaped = text.IsEscaped;
+            _hasText = true;
+        }
+
         return true;
     }
 
@@ -549,16 +561,7 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
 
         _currentKind = e.Kind;
         _hasCurrent = true;
-        if (e.Kind == AnthropicEventKind.ContentBlockDelta && e.Delta.Kind == DeltaKind.Text)
-        {
-            // Remember where the text is in the data, to hand it out without decoding again.
-            JsonText text = e.Delta.Text;
-            sse.Data.Overlaps(text.RawUtf8, out _textOffset);
-            _textLength = text.RawUtf8.Length;
-            _textEscaped = text.IsEscaped;
-            _hasText = true;
-        }
-        else if (e.Kind == AnthropicEventKind.Error)
+        if (e.Kind == AnthropicEventKind.Error)
         {
             ref readonly ErrorView err = ref e.Error;
             throw Fail(MessageStreamOutcome.ApiError, new AnthropicApiException(err.Type, err.Message.GetString() ?? string.Empty, err.RequestId.GetString(), 200)
