@@ -46,6 +46,22 @@ internal static class JsonUnescaper
                     written += at;
                     goto Escape;
                 }
+
+                // Fewer than 32 bytes left (the end of every value, and all of a short one): one
+                // at a time, which for so few costs less than a search and a copy call.
+                while (i < source.Length)
+                {
+                    byte b = source[i];
+                    if (b == (byte)'\\')
+                    {
+                        goto Escape;
+                    }
+
+                    destination[written++] = b;
+                    i++;
+                }
+
+                break;
             }
 #endif
 

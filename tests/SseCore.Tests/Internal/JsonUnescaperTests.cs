@@ -7,8 +7,8 @@ using SseCore.Internal;
 namespace SseCore.Tests.Internal;
 
 /// <summary>
-/// <see cref="JsonUnescaper"/> copies 32 bytes at a time up to each backslash (net8.0+) and
-/// searches the rest: every escape at every offset, next to every block edge, into a destination
+/// <see cref="JsonUnescaper"/> copies 32 bytes at a time up to each backslash and the last
+/// fewer than 32 one at a time (net8.0+ with AVX2), or searches (otherwise): every escape at every offset, next to every block edge, into a destination
 /// exactly as long as the source and into a longer one, against the unescaped value each piece
 /// stands for.
 /// </summary>
