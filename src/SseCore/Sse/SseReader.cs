@@ -394,11 +394,13 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         private readonly SseReader _owner;
         private SseTokenizer _tokenizer;
         private bool _active;
+        private bool _onEvent; // the last MoveNext returned an event (false before the first)
 
         public HeldEvents(SseReader owner)
         {
             _owner = owner;
             _active = owner._holdingBuffer;
+            _onEvent = false;
             _tokenizer = default;
             if (_active)
             {
@@ -420,18 +422,21 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
 
             // Inactive while stepping, so that a step that throws (the reader has failed) ends it.
             _active = false;
+            _onEvent = false;
             _active = _owner.Step(ref _tokenizer);
+            _onEvent = _active;
             return _active;
         }
 
         /// <summary>
         /// The caller stops here (the events, or the stream, are not all read): when an event was
-        /// the last step, the reader keeps it and goes on after it. Not per event: the position
-        /// and the event's memory are built once, when the caller leaves.
+        /// the last step, the reader keeps it and goes on after it; with no step taken, the reader
+        /// is as it was. Not per event: the position and the event's memory are built once, when
+        /// the caller leaves.
         /// </summary>
         public readonly void Leave()
         {
-            if (_active)
+            if (_onEvent)
             {
                 _owner.KeepEvent(in _tokenizer);
             }
