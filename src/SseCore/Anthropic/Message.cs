@@ -399,7 +399,9 @@ public sealed class ToolUseBlock : ContentBlock
         {
             if (IsInputTruncated && InputSnapshot is { } snapshot)
             {
-                snapshot.WriteTo(writer);
+                // Valid JSON, but a lone surrogate escape is not text the writer rewrites: the same
+                // fallback as a whole input (its own text, whitespace removed).
+                ModelJson.WriteElement(writer, snapshot, snapshot.GetRawText());
                 writer.WriteBoolean("truncated", true);
             }
             else

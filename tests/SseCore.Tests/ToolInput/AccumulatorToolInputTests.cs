@@ -124,6 +124,26 @@ public class AccumulatorToolInputTests
         Assert.Equal(600, tool.InputJson.Length);
     }
 
+    /// <summary>
+    /// A cut input whose snapshot holds a lone surrogate escape: valid JSON text, but not text
+    /// Utf8JsonWriter rewrites. ToJson writes the snapshot's own text then, as it does for a whole
+    /// input. Found by a review helper (ToJson threw InvalidOperationException).
+    /// </summary>
+    [Theory]
+    [InlineData("{\\\"a\\\": \\\"\\\\udc00", true)]
+    [InlineData("{\\\"a\\\": \\\"\\\\udc00", false)]
+    [InlineData("{\\\"a\\\":\\\"\\\\ud800\\\",\\\"b", true)]
+    public void CutInput_WithALoneSurrogateEscape_ToJsonWritesTheSnapshot(string partialJson, bool stop)
+    {
+        Message m = AnthropicHarness.Accumulate(Encoding.UTF8.GetBytes(ToolStream([partialJson], stop)));
+        var tool = Assert.IsType<ToolUseBlock>(m.Content[0]);
+        Assert.Equal(ToolInputStatus.Partial, tool.InputStatus);
+        using JsonDocument json = JsonDocument.Parse(m.ToJson());
+        JsonElement block = json.RootElement.GetProperty("content")[0];
+        Assert.Equal(tool.InputSnapshot!.Value.GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal), block.GetProperty("input").GetRawText());
+        Assert.True(block.GetProperty("truncated").GetBoolean());
+    }
+
     [Fact]
     public void DeepInput_AtItsStop_IsFlaggedTooDeep_NotThrown()
     {
