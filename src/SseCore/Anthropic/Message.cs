@@ -399,9 +399,7 @@ public sealed class ToolUseBlock : ContentBlock
         {
             if (IsInputTruncated && InputSnapshot is { } snapshot)
             {
-                // Valid JSON, but a lone surrogate escape is not text the writer rewrites: the same
-                // fallback as a whole input (its own text, whitespace removed).
-                ModelJson.WriteElement(writer, snapshot, snapshot.GetRawText());
+                ModelJson.WriteSnapshot(writer, snapshot);
                 writer.WriteBoolean("truncated", true);
             }
             else
@@ -533,6 +531,35 @@ internal static class ModelJson
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// A tool input's snapshot, as <see cref="WriteElement"/> writes a whole input: rewritten, or,
+    /// when a lone surrogate escape keeps the writer from rewriting it, its own text. When that
+    /// text is not valid UTF-8 either, <c>{}</c> (the block's <c>partial_input_json</c> still holds
+    /// every byte as received, with U+FFFD for the invalid ones).
+    /// </summary>
+    public static void WriteSnapshot(Utf8JsonWriter writer, JsonElement snapshot)
+    {
+        if (CanRewrite(snapshot))
+        {
+            snapshot.WriteTo(writer);
+            return;
+        }
+
+        string json;
+        try
+        {
+            json = snapshot.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+            return;
+        }
+
+        writer.WriteRawValue(RemoveWhitespace(json), skipInputValidation: true);
     }
 
     /// <summary>Valid JSON without the whitespace between its tokens (a <c>ToJson</c> result stays one line).</summary>

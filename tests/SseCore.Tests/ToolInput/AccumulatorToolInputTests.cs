@@ -144,6 +144,29 @@ public class AccumulatorToolInputTests
         Assert.True(block.GetProperty("truncated").GetBoolean());
     }
 
+    /// <summary>
+    /// A lone surrogate escape and a byte that is not UTF-8 in the same cut input: the snapshot
+    /// can be neither rewritten nor read as text, so ToJson writes <c>{}</c> for it (the raw text
+    /// stays in <c>partial_input_json</c>). Found by the anthropic fuzz target in the CI run of the
+    /// commit that made ToJson write the snapshot's own text.
+    /// </summary>
+    [Fact]
+    public void CutInput_WithALoneSurrogateEscapeAndInvalidUtf8_ToJsonWritesAnEmptySnapshot()
+    {
+        byte[] stream = Encoding.UTF8.GetBytes(ToolStream(["{\\\"a\\\": \\\"x\\\\udc00 \u0001"], stop: true));
+        int marker = Array.IndexOf(stream, (byte)0x01);
+        stream[marker] = 0x94;
+        Message m = AnthropicHarness.Accumulate(stream);
+        var tool = Assert.IsType<ToolUseBlock>(m.Content[0]);
+        Assert.Equal(ToolInputStatus.Partial, tool.InputStatus);
+        using JsonDocument json = JsonDocument.Parse(m.ToJson());
+        JsonElement block = json.RootElement.GetProperty("content")[0];
+        Assert.Equal("{}", block.GetProperty("input").GetRawText());
+        Assert.True(block.GetProperty("truncated").GetBoolean());
+        Assert.Equal(tool.InputJson, block.GetProperty("partial_input_json").GetString());
+        Assert.Contains('\uFFFD', tool.InputJson);
+    }
+
     [Fact]
     public void DeepInput_AtItsStop_IsFlaggedTooDeep_NotThrown()
     {
