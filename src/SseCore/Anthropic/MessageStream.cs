@@ -489,9 +489,9 @@ public sealed class MessageStream : IAsyncDisposable, IDisposable
             while (!_accumulator.IsComplete)
             {
                 // As BeginRead does before each read: the previous event stops being current, so that a
-                // read or a decode that throws leaves no current event (nor its text) behind.
+                // read or a decode that throws leaves no current event behind. (No text to clear:
+                // BeginRead cleared it, and only MoveNextAsync's OnRead records one.)
                 _hasCurrent = false;
-                _hasText = false;
                 try
                 {
                     if (!held.MoveNext())

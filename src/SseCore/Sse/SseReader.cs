@@ -399,6 +399,9 @@ public sealed class SseReader : IAsyncDisposable, IDisposable
         public HeldEvents(SseReader owner)
         {
             _owner = owner;
+
+            // Not `&& !owner._ended`: MoveNextAsync reads once more after the final block (an empty,
+            // completed result), and that read must be advanced like any other.
             _active = owner._holdingBuffer;
             _onEvent = false;
             _tokenizer = default;
