@@ -186,15 +186,8 @@ public class AccumulatorToolInputTests
     [Fact]
     public void WholeInput_NobodyAsking_IsParsedAtItsStop_WithoutTheScanner()
     {
-        using var state = new SseParserState();
-        var decoder = new AnthropicEventDecoder();
         using var accumulator = new MessageAccumulator();
-        byte[] bytes = Encoding.UTF8.GetBytes(ToolStream(["{\\\"city\\\": \\\"Par", "is\\\", \\\"n\\\": [1, 2]}"], stop: true));
-        var tokenizer = new SseTokenizer(bytes.AsSpan(), true, state);
-        while (tokenizer.TryRead(out SseEvent sse))
-        {
-            accumulator.Apply(decoder.Decode(sse));
-        }
+        ApplyAll(accumulator, Encoding.UTF8.GetBytes(ToolStream(["{\\\"city\\\": \\\"Par", "is\\\", \\\"n\\\": [1, 2]}"], stop: true)));
 
         StreamingToolInput live = accumulator.GetToolInput(0)!;
         Assert.Equal(0, live.ReadLength);
@@ -211,20 +204,15 @@ public class AccumulatorToolInputTests
     [Fact]
     public void MessageTakenMidBlock_HasTheSnapshotSoFar_ThenTheWholeInput()
     {
-        using var state = new SseParserState();
-        var decoder = new AnthropicEventDecoder();
         using var accumulator = new MessageAccumulator();
-        byte[] bytes = Encoding.UTF8.GetBytes(ToolStream(["{\\\"city\\\": \\\"Par", "is\\\"}"], stop: true));
-        var tokenizer = new SseTokenizer(bytes.AsSpan(), true, state);
         var snapshots = new List<string>();
-        while (tokenizer.TryRead(out SseEvent sse))
+        ApplyAll(accumulator, Encoding.UTF8.GetBytes(ToolStream(["{\\\"city\\\": \\\"Par", "is\\\"}"], stop: true)), () =>
         {
-            accumulator.Apply(decoder.Decode(sse));
             if (accumulator.GetMessage().Content is [ToolUseBlock tool])
             {
                 snapshots.Add(tool.InputSnapshot!.Value.GetRawText() + (tool.IsInputTruncated ? " truncated" : string.Empty));
             }
-        }
+        });
 
         // Before any partial_json the input is blank, which is {} (as it always was).
         Assert.Equal(["{}", "{\"city\": \"Par\"} truncated", "{\"city\": \"Paris\"}", "{\"city\": \"Paris\"}"], snapshots);
@@ -267,6 +255,19 @@ public class AccumulatorToolInputTests
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>Tokenizes, decodes and applies every event of <paramref name="bytes"/>; <paramref name="afterEach"/> runs after each event.</summary>
+    private static void ApplyAll(MessageAccumulator accumulator, byte[] bytes, Action? afterEach = null)
+    {
+        using var state = new SseParserState();
+        var decoder = new AnthropicEventDecoder();
+        var tokenizer = new SseTokenizer(bytes.AsSpan(), true, state);
+        while (tokenizer.TryRead(out SseEvent sse))
+        {
+            accumulator.Apply(decoder.Decode(sse));
+            afterEach?.Invoke();
+        }
     }
 
     private static void RefEqual(string expected, JsonElement actual)
